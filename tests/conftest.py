@@ -1,0 +1,90 @@
+"""Shared fixtures: the sample org, a generated alternative org, and one curriculum run each.
+
+Expensive things run once per test session (and per xdist worker; notebook tests are
+grouped onto one worker with ``xdist_group("notebooks")``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import paths
+
+ALT_LEADS = 3000
+ALT_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def sample_org_dir() -> Path:
+    return paths.SAMPLE_ORG
+
+
+@pytest.fixture(scope="session")
+def sample_truths(sample_org_dir) -> dict:
+    return yaml.safe_load((sample_org_dir / "truths.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def alt_org_dir(tmp_path_factory) -> Path:
+    from helpers import synth
+
+    out = tmp_path_factory.mktemp("orgs") / "alt"
+    synth.write_org(synth.SCENARIOS["alt"].replace(n_leads=ALT_LEADS, seed=ALT_SEED), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def alt_truths(alt_org_dir) -> dict:
+    return yaml.safe_load((alt_org_dir / "truths.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def sample_data(sample_org_dir):
+    from helpers.load import load_org
+
+    return load_org(sample_org_dir)
+
+
+@pytest.fixture(scope="session")
+def alt_data(alt_org_dir):
+    from helpers.load import load_org
+
+    return load_org(alt_org_dir)
+
+
+def _run_curriculum(org_dir: Path, out: Path) -> Path:
+    from helpers import run
+
+    run.run_org(org_dir, out=out, html=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_org_dir, tmp_path_factory) -> Path:
+    """Output folder of one full curriculum run on the sample org."""
+    return _run_curriculum(sample_org_dir, tmp_path_factory.mktemp("runs") / "sample")
+
+
+@pytest.fixture(scope="session")
+def alt_run(alt_org_dir, tmp_path_factory) -> Path:
+    """Output folder of one full curriculum run on the generated alternative org."""
+    return _run_curriculum(alt_org_dir, tmp_path_factory.mktemp("runs") / "alt")
+
+
+def real_org(name: str, folder: str, tmp_path: Path, files: list[str] | None = None) -> Path:
+    """Copy a committed real-export org.yml and its third-party data into ``tmp_path``.
+
+    Skips the test (with the reason) when ``../shared/datasets/<folder>`` is absent.
+    """
+    src = paths.SHARED_DATASETS / folder
+    if not src.is_dir():
+        pytest.skip(f"third-party export folder {src} is absent (not shipped with the product)")
+    org = tmp_path / name
+    shutil.copytree(paths.ORGS / name, org)
+    for f in files or sorted(p.name for p in src.iterdir()):
+        shutil.copy2(src / f, org / f)
+    return org
