@@ -1,0 +1,283 @@
+"""``alignment-edge``: the command line of the curriculum.
+
+Subcommands: ``check`` (validate an org's data), ``run`` (execute the notebooks),
+``sample`` (generate a synthetic org), ``init`` (draft an ``org.yml`` from exports),
+``score`` (score an org's leads with a saved model), ``exercises`` (regenerate the
+workshop exercises). A problem with the user's data, config, parameters or paths
+is printed as one clear message on stderr (exit status 2), never as a traceback.
+
+Exit status: 0 success; 1 a notebook failed, or ``check`` found fatal problems
+(or reported ones with ``--strict``); 2 a usage, data or config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """An error the user can fix; printed without a traceback."""
+
+
+def _err(message: str) -> None:
+    print(f"alignment-edge: error: {message}", file=sys.stderr, flush=True)
+
+
+def _needs(module: str, what: str):
+    """Import ``helpers.<module>`` or explain which part of the product is missing."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"helpers.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"helpers.{module}":
+            raise UserError(
+                f"'{what}' needs helpers/{module}.py, which this installation does not have yet."
+            ) from None
+        raise
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exception classes printed as one message (exit 2)."""
+    from helpers.config import ConfigError
+    from helpers.paths import PathEscapeError
+
+    classes: list[type[BaseException]] = [UserError, ConfigError, PathEscapeError, ValueError]
+    try:
+        from helpers.load import DataError
+
+        classes.insert(0, DataError)
+    except ImportError:
+        pass
+    return tuple(classes)
+
+
+# --------------------------------------------------------------------------- subcommands
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    load = _needs("load", "check")
+    from helpers import paths
+
+    org = paths.resolve(args.org_dir)
+    report = load.check_org(org, strict=args.strict)
+    print(report.to_text())
+    ok = getattr(report, "ok", None)
+    if ok is None:
+        return EXIT_OK
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from helpers import run
+
+    params = run.parse_parameter_args(args.param)
+    only = [p for item in (args.only or []) for p in str(item).split(",") if p.strip()]
+    orgs = run.expand_org_dirs(args.org_dir)
+    kwargs = dict(
+        only=only or None,
+        parameters=params,
+        html=args.html,
+        strict=args.strict,
+        notebooks_dir=args.notebooks,
+    )
+    single = len(args.org_dir) == 1 and len(orgs) == 1 and (
+        run.paths.resolve(args.org_dir[0]) == orgs[0]
+    )
+    if single:
+        print(f"Running {orgs[0]}", flush=True)
+        result = run.run_org(orgs[0], out=args.out, **kwargs)
+        if result.ok:
+            print(f"Done in {result.seconds:.1f} s: {result.message}")
+            return EXIT_OK
+        _err(result.message)
+        return EXIT_FAILED
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs must be at least 1.")
+    print(f"Running {len(orgs)} organizations ({args.jobs or 'one process per CPU'} jobs)", flush=True)
+    results = run.run_many(orgs, out=args.out, jobs=args.jobs, **kwargs)
+    print()
+    print(run.results_table(results))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        _err(f"{len(failed)} of {len(results)} organizations failed.")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    synth = _needs("synth", "sample")
+    if args.scenario not in synth.SCENARIOS:
+        raise UserError(
+            f"--scenario {args.scenario}: unknown; choose from {', '.join(synth.SCENARIOS)}."
+        )
+    config = synth.SCENARIOS[args.scenario]
+    changes = {}
+    if args.leads is not None:
+        if args.leads < 1:
+            raise UserError("--leads must be a positive number of leads.")
+        changes["n_leads"] = args.leads
+    if args.seed is not None:
+        changes["seed"] = args.seed
+    if changes:
+        config = config.replace(**changes)
+    from helpers import paths
+
+    out = paths.resolve(args.out) if args.out else paths.SAMPLE_ORG
+    written = synth.write_org(config, out, fmt=args.format)
+    print(f"Wrote the '{args.scenario}' organization ({config.n_leads} leads, seed {config.seed}) "
+          f"to {written if isinstance(written, str | Path) else out}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    config = _needs("config", "init")
+    if not hasattr(config, "draft_org_config"):
+        raise UserError("'init' needs helpers.config.draft_org_config, which this installation lacks.")
+    from helpers import paths
+
+    exports = [paths.resolve(p) for p in args.export]
+    for p in exports:
+        if not p.is_file():
+            raise UserError(f"{p}: export file not found.")
+    out_dir = paths.resolve(args.out) if args.out else exports[0].parent
+    target = out_dir / config.ORG_FILE
+    if target.exists():
+        raise UserError(
+            f"{target} already exists; it was not overwritten. Move it away or choose another --out."
+        )
+    outside = [p for p in exports if out_dir.resolve() not in p.resolve().parents]
+    draft = config.draft_org_config(exports)
+    if not isinstance(draft, str):
+        import yaml
+
+        draft = yaml.safe_dump(draft, sort_keys=False, allow_unicode=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as fh:  # "x": never overwrite
+        fh.write(draft)
+    print(f"Drafted {target}. Finish the mapping, then run: alignment-edge check {out_dir}")
+    if outside:
+        names = ", ".join(str(p) for p in outside)
+        print(f"Note: copy {names} into {out_dir}: an org's files must live inside its folder.")
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    scoring = _needs("scoring", "score")
+    from helpers import paths
+
+    model = paths.resolve(args.model)
+    if not model.is_file():
+        raise UserError(f"{model}: model file not found.")
+    org = paths.resolve(args.org_dir)
+    out = paths.resolve(args.out) if args.out else None
+    written = scoring.score_org(model, org, out)
+    where = written if written is not None else out
+    print(f"Scored the leads of {org}" + (f": {where}" if where is not None else "."))
+    return EXIT_OK
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    workshop = _needs("workshop", "exercises")
+    result = workshop.generate_exercises()
+    if isinstance(result, list | tuple):
+        for p in result:
+            print(f"wrote {p}")
+    elif result is not None:
+        print(result)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="alignment-edge",
+        description="Sales & marketing alignment curriculum: validate an organization's CRM "
+        "export and run the analysis notebooks on it.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("check", help="validate an organization's data and print a data report")
+    p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
+    p.add_argument("--strict", action="store_true", help="treat reported quality problems as errors")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "run",
+        help="run the notebooks for one or more organizations",
+        description="Execute notebooks/NN_*.ipynb in order for each organization. Several "
+        "ORG_DIRs, or a folder of organization folders, run in parallel processes.",
+    )
+    p.add_argument("org_dir", nargs="+", metavar="ORG_DIR",
+                   help="organization folder(s), or a folder containing organization folders")
+    p.add_argument("--only", nargs="+", action="extend", metavar="NN",
+                   help="run only these notebooks (e.g. --only 02 03); merges into the existing report")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a notebook parameter (value read as YAML: 12, 0.5, text, [a, b])")
+    p.add_argument("--out", metavar="DIR",
+                   help="report folder (default reports/<org>); with several orgs, their parent")
+    p.add_argument("--html", action="store_true", help="also export every notebook to HTML")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="parallel processes for several orgs (default: number of CPUs)")
+    p.add_argument("--strict", action="store_true", help="treat reported quality problems as errors")
+    p.add_argument("--notebooks", metavar="DIR",
+                   help="folder of NN_*.ipynb notebooks to run (default: the curriculum's)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sample", help="generate a synthetic organization with planted truths")
+    p.add_argument("--leads", type=int, metavar="N", help="number of leads (default: the scenario's)")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (default: the scenario's)")
+    p.add_argument("--scenario", default="sample", help="planted truths: sample or alt (default sample)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default datasets/sample)")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("init", help="draft an org.yml from export files' column names")
+    p.add_argument("export", nargs="+", metavar="EXPORT", help="export file(s): CSV, Excel or Parquet")
+    p.add_argument("--out", metavar="DIR",
+                   help="organization folder to write org.yml into (default: the first export's folder)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("score", help="score an organization's leads with a saved lead-scoring model")
+    p.add_argument("model", metavar="MODEL", help="model file written by the MQL classifier notebook")
+    p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
+    p.add_argument("--out", metavar="FILE", help="CSV of scored leads to write")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    p.set_defaults(func=cmd_exercises)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``alignment-edge``; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or help
+        return int(exc.code or 0)
+    errors = _user_errors()
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        _err("interrupted; the previous report, if any, is unchanged.")
+        return 130
+    except errors as exc:
+        message = str(exc).strip() or type(exc).__name__
+        _err(message)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""Workshop material: the exercise generator, the self-checks, and the two-way check.
+
+Unit tests build tiny notebooks by hand. The repository tests read ``solutions/`` and
+``exercises/``; the notebook tests execute every exercise (each check must say "not
+answered yet", no cell may fail, from a working directory outside the repository) and
+every solution (each check must pass).
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import paths, workshop
+from helpers.workshop import CheckResult
+
+# --------------------------------------------------------------------------- check results
+
+
+def test_check_result_text_and_bundle():
+    wrong = CheckResult("1.2", "incorrect", "that is not the top segment.", "sort by win rate.")
+    assert not wrong.passed
+    assert str(wrong) == "❌ Exercise 1.2 - not yet: that is not the top segment. Hint: sort by win rate."
+    bundle = wrong._repr_mimebundle_()
+    assert bundle["text/plain"] == str(wrong)
+    assert bundle[workshop.CHECK_MIME]["status"] == "incorrect"
+    assert "sort by win rate." in bundle["text/html"]
+    right = CheckResult("1.2", "correct", "that is the top segment.", "ignored when right")
+    assert right.passed and "Hint" not in str(right)
+
+
+def test_check_result_rejects_unknown_status():
+    with pytest.raises(ValueError, match="status"):
+        CheckResult("1.1", "maybe", "x")
+
+
+def test_html_is_escaped():
+    result = CheckResult("1.1", "incorrect", "<b>x</b>", "a & b")
+    assert "<b>x</b>" not in result._repr_html_()
+    assert "a &amp; b" in result._repr_html_()
+
+
+@pytest.mark.parametrize("answer", [..., None, [1, ...], (..., ...), {"a": ...}])
+def test_placeholders_are_unanswered(answer):
+    assert workshop.is_unanswered(answer)
+
+
+@pytest.mark.parametrize("answer", [0, 0.0, "", [1, 2], "sales", np.float64(0.2)])
+def test_real_answers_are_answered(answer):
+    assert not workshop.is_unanswered(answer)
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def test_number_right_within_tolerance():
+    r = workshop.check_number("1", 0.2504, 0.25, what="the win rate", hint="h", rel_tol=0.01)
+    assert r.passed
+    assert workshop.check_number("1", np.float64(0.25), 0.25, what="w", hint="h").passed
+    assert workshop.check_number("1", pd.Series([0.25]), 0.25, what="w", hint="h").passed
+    assert workshop.check_number("1", 12, 10, what="w", hint="h", abs_tol=2).passed
+
+
+def test_number_wrong_says_direction_never_the_value():
+    expected = 0.3141
+    high = workshop.check_number("1", 0.5, expected, what="the win rate", hint="look at won deals only.")
+    low = workshop.check_number("1", 0.1, expected, what="the win rate", hint="look at won deals only.")
+    assert high.status == low.status == "incorrect"
+    assert "higher" in high.message and "lower" in low.message
+    for r in (high, low):
+        assert "0.314" not in str(r) and "31.4" not in str(r)
+        assert r.hint == "look at won deals only."
+
+
+def test_number_percentage_and_known_mistake():
+    pct = workshop.check_number("1", 25, 0.25, what="the rate", hint="h", fraction=True)
+    assert pct.status == "incorrect" and "percentage" in pct.message
+    mistake = workshop.check_number(
+        "1", 0.2, 0.25, what="the rate", hint="h", mistakes=[(0.2, "open deals are not lost.")]
+    )
+    assert mistake.hint == "open deals are not lost."
+    # the right answer wins over a mistake that happens to coincide with it
+    assert workshop.check_number("1", 0.25, 0.25, what="r", hint="h", mistakes=[(0.25, "x")]).passed
+
+
+@pytest.mark.parametrize("answer", ["0.25", True, [0.1, 0.2], pd.Series([1.0, 2.0]), float("nan")])
+def test_number_wrong_type_is_a_friendly_failure(answer):
+    r = workshop.check_number("1", answer, 0.25, what="the rate", hint="h")
+    assert r.status == "incorrect" and "number" in r.message
+
+
+def test_number_expected_not_computable_is_error():
+    r = workshop.check_number("1", 0.2, float("nan"), what="the rate", hint="h")
+    assert r.status == "error"
+
+
+def test_choice():
+    assert workshop.check_choice("1", "  Sales ", "sales", what="the side", hint="h").passed
+    assert workshop.check_choice("1", "VP", ["Director", "vp"], what="a winning seniority", hint="h").passed
+    wrong = workshop.check_choice(
+        "1", "marketing", "sales", what="the side", hint="h", mistakes={"marketing": "count touches."}
+    )
+    assert wrong.status == "incorrect" and wrong.hint == "count touches."
+    outside = workshop.check_choice("1", "finance", "sales", what="the side", hint="h", options=["marketing", "sales"])
+    assert "not one of" in outside.message and "'marketing'" in outside.hint
+    typed = workshop.check_choice("1", ["sales"], "sales", what="the side", hint="h")
+    assert typed.status == "incorrect" and "single label" in typed.message
+
+
+def test_set():
+    assert workshop.check_set("1", ["73", " 36"], {"36", "73"}, what="groups", hint="h").passed
+    r = workshop.check_set("1", ["73", "50", "51"], ["73", "36"], what="groups", hint="h")
+    assert r.status == "incorrect" and "1 missing" in r.message and "2 that do not belong" in r.message
+    assert "36" not in str(r)
+    assert workshop.check_set("1", "73", ["73"], what="groups", hint="h").status == "incorrect"
+
+
+class _Demo:
+    calls = 0
+
+    @workshop.checked("9.1", "count again.")
+    def good(self, answer):
+        type(self).calls += 1
+        return workshop.check_number("9.1", answer, 3, what="the count", hint="count again.")
+
+    @workshop.checked("9.2", "h")
+    def broken(self, answer):
+        raise KeyError("win_rate")
+
+    @workshop.checked("9.3", "h")
+    def no_result(self, answer):
+        return 3
+
+
+def test_checked_decorator_never_raises():
+    demo = _Demo()
+    assert demo.good(3).passed
+    calls = _Demo.calls
+    untouched = demo.good(...)
+    assert untouched.status == "unanswered" and _Demo.calls == calls  # nothing computed
+    assert untouched.hint == ""  # try first: no hint before an answer
+    assert demo.good().status == "unanswered"
+    err = demo.broken(1)
+    assert err.status == "error" and "KeyError" in err.message
+    assert demo.no_result(1).status == "error"
+    assert _Demo.good.exercise == "9.1"
+
+
+# --------------------------------------------------------------------------- generator
+
+SOLUTION_CELLS = [
+    ("markdown", "# Demo\n\nQuestion.\n\n<!-- BEGIN SOLUTION -->\n**Answer.** The secret.\n<!-- END SOLUTION -->\n\nEnd."),
+    ("code", "x = 2"),
+    ("code", "# Exercise 1\n# BEGIN SOLUTION\ny = x * 3\nanswer = y + 1\n# END SOLUTION\ncheck(answer)"),
+    ("code", "# BEGIN SOLUTION\nseg, cost = 'a', 0.1\n# END SOLUTION\ncheck(seg, cost)"),
+    ("code", "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\nf()"),
+    ("code", "# BEGIN SOLUTION\nplot_something()\n# END SOLUTION"),
+]
+
+
+def make_solution(cells=SOLUTION_CELLS, hidden: bool = True) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for kind, source in cells:
+        maker = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        nb.cells.append(maker(source))
+    if hidden:
+        nb.cells.append(nbformat.v4.new_code_cell("assert answer == 7", metadata={"tags": ["hidden-check"]}))
+        nb.cells.append(nbformat.v4.new_markdown_cell("Solution notes.", metadata={"tags": ["solution"]}))
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
+    nb.cells[1].execution_count = 4
+    nb.metadata["papermill"] = {"duration": 1.0}
+    return nb
+
+
+def test_exercise_replaces_blocks_with_placeholders():
+    ex = workshop.exercise_from_solution(make_solution(), "demo.ipynb")
+    sources = [c.source for c in ex.cells]
+    assert sources[0] == "# Demo\n\nQuestion.\n\n*Your answer here.*\n\nEnd."
+    assert sources[2] == "# Exercise 1\nanswer = ...  # Your answer here\ncheck(answer)"
+    assert sources[3] == "seg = ...  # Your answer here\ncost = ...  # Your answer here\ncheck(seg, cost)"
+    assert sources[4] == "def f():\n    ...  # Your answer here\nf()"
+    assert sources[5] == "...  # Your answer here"
+    joined = "\n".join(sources)
+    assert "secret" not in joined and "y * 3" not in joined and "SOLUTION" not in joined
+
+
+def test_block_stubs_every_answer_the_check_reads():
+    source = (
+        "rates = table['win_rate']\n"
+        "# BEGIN SOLUTION\n"
+        "weakest = rates.idxmin()\n"
+        "helper = 3\n"
+        "cost = rates[weakest] * helper\n"
+        "# END SOLUTION\n"
+        "check.drop(weakest, cost)"
+    )
+    assert workshop.strip_code_solution(source) == (
+        "rates = table['win_rate']\n"
+        "weakest = ...  # Your answer here\n"
+        "cost = ...  # Your answer here\n"
+        "check.drop(weakest, cost)"
+    )
+    # nothing read after the block: the names of its last statement
+    assert workshop.strip_code_solution("# BEGIN SOLUTION\nx = 1\ny = x\n# END SOLUTION") == "y = ...  # Your answer here"
+
+
+def test_exercise_drops_hidden_cells_outputs_and_metadata():
+    solution = make_solution()
+    ex = workshop.exercise_from_solution(solution, "demo.ipynb")
+    assert len(ex.cells) == len(SOLUTION_CELLS)
+    assert all(c.outputs == [] and c.execution_count is None for c in ex.cells if c.cell_type == "code")
+    assert ex.cells[1].metadata == {"tags": ["parameters"]}
+    assert "papermill" not in ex.metadata
+    assert ex.metadata["kernelspec"]["name"] == "python3"
+    assert ex.metadata["alignment_edge"]["generated_from"] == "solutions/demo.ipynb"
+    assert [c.id for c in ex.cells] == [c.id for c in solution.cells[: len(SOLUTION_CELLS)]]
+    # the solution itself is untouched
+    assert solution.cells[1].outputs and "BEGIN SOLUTION" in solution.cells[2].source
+    nbformat.validate(ex)
+
+
+def test_exercise_text_is_deterministic_and_idempotent():
+    solution = make_solution()
+    first = workshop.notebook_text(workshop.exercise_from_solution(solution, "demo.ipynb"))
+    again = workshop.notebook_text(workshop.exercise_from_solution(solution, "demo.ipynb"))
+    assert first == again
+    twice = workshop.exercise_from_solution(nbformat.reads(first, as_version=4), "demo.ipynb")
+    assert workshop.notebook_text(twice) == first
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("# BEGIN SOLUTION\nx = 1", "never closed"),
+        ("x = 1\n# END SOLUTION", "without"),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "inside another"),
+        ("# BEGIN SOLUTION\nx = (\n# END SOLUTION", "not valid Python"),
+        ("# BEGIN SOLUTION\nd['k'] = 1\n# END SOLUTION", "plain names"),
+    ],
+)
+def test_bad_markers_name_the_cell(source, message):
+    nb = make_solution([("markdown", "# T"), ("code", "x = 1"), ("code", source)], hidden=False)
+    with pytest.raises(workshop.SolutionFormatError, match=message) as info:
+        workshop.exercise_from_solution(nb, "bad.ipynb")
+    assert "bad.ipynb, cell 3" in str(info.value)
+
+
+def test_unbalanced_markdown_markers():
+    nb = make_solution([("markdown", "<!-- BEGIN SOLUTION --> x"), ("code", "x = 1")], hidden=False)
+    with pytest.raises(workshop.SolutionFormatError, match="unbalanced"):
+        workshop.exercise_from_solution(nb, "bad.ipynb")
+
+
+def test_generate_exercises_writes_same_names_and_removes_orphans(tmp_path):
+    sol, ex = tmp_path / "solutions", tmp_path / "exercises"
+    sol.mkdir()
+    ex.mkdir()
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        nbformat.write(make_solution(), sol / name)
+    (ex / "03_gone.ipynb").write_text("{}", encoding="utf-8")
+    (ex / "README.md").write_text("guide", encoding="utf-8")
+    written = workshop.generate_exercises(sol, ex)
+    assert [p.name for p in written] == ["01_a.ipynb", "02_b.ipynb"]
+    assert sorted(p.name for p in ex.glob("*.ipynb")) == ["01_a.ipynb", "02_b.ipynb"]
+    assert (ex / "README.md").read_text(encoding="utf-8") == "guide"
+    assert workshop.stale_exercises(sol, ex) == []
+    nb = nbformat.read(ex / "01_a.ipynb", as_version=4)
+    assert "BEGIN SOLUTION" not in json.dumps(nb)
+    # editing an exercise by hand is detected as drift
+    nb.cells[1].source = "x = 3"
+    nbformat.write(nb, ex / "01_a.ipynb")
+    (ex / "04_extra.ipynb").write_text("{}", encoding="utf-8")
+    assert workshop.stale_exercises(sol, ex) == ["01_a.ipynb", "04_extra.ipynb"]
+
+
+def test_main_check_reports_drift(tmp_path, monkeypatch, capsys):
+    sol, ex = tmp_path / "solutions", tmp_path / "exercises"
+    sol.mkdir()
+    nbformat.write(make_solution(), sol / "01_a.ipynb")
+    monkeypatch.setattr(paths, "SOLUTIONS", sol)
+    monkeypatch.setattr(paths, "EXERCISES", ex)
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
+    assert workshop.main(["check"]) == 1
+    assert "01_a.ipynb" in capsys.readouterr().out
+    assert workshop.main(["generate"]) == 0
+    assert workshop.main(["check"]) == 0
+    assert workshop.main(["execute-solutions", "99"]) == 2
+    assert "No solution notebook matches 99" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- execution (tiny)
+
+TINY_CELLS = [
+    ("markdown", "# Tiny"),
+    ("code", "value = 6  # parameters"),
+    ("code", "from helpers import workshop\nprint('ready')"),
+    (
+        "code",
+        "# BEGIN SOLUTION\nanswer = value * 7\n# END SOLUTION\n"
+        "workshop.check_number('1.1', answer, value * 7, what='the product', hint='multiply.')",
+    ),
+    (
+        "code",
+        "# BEGIN SOLUTION\nside = 'sales'\n# END SOLUTION\n"
+        "workshop.check_choice('1.2', side, 'sales', what='the side', hint='look at touches.')",
+    ),
+]
+
+
+@pytest.mark.notebook
+@pytest.mark.xdist_group("notebooks")
+def test_tiny_notebook_two_way(tmp_path):
+    solution = make_solution(TINY_CELLS, hidden=False)
+    exercise = workshop.exercise_from_solution(solution, "tiny.ipynb")
+    workshop.execute_notebook(solution, cwd=tmp_path)
+    workshop.execute_notebook(exercise, cwd=tmp_path)
+    assert [c["status"] for c in workshop.check_outputs(solution)] == ["correct", "correct"]
+    assert [c["status"] for c in workshop.check_outputs(exercise)] == ["unanswered", "unanswered"]
+    assert workshop.error_outputs(exercise) == []
+    assert exercise.cells[2].outputs[0]["text"] == "ready\n"
+
+
+# --------------------------------------------------------------------------- the repository's material
