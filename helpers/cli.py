@@ -7,12 +7,14 @@ workshop exercises). A problem with the user's data, config, parameters or paths
 is printed as one clear message on stderr (exit status 2), never as a traceback.
 
 Exit status: 0 success; 1 a notebook failed, or ``check`` found fatal problems
-(or reported ones with ``--strict``); 2 a usage, data or config error.
+(or reported ones with ``--strict``); 2 a usage, data or config error. Set
+``ALIGNMENT_EDGE_DEBUG=1`` to see the traceback of such an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,10 +140,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    config = _needs("config", "init")
-    if not hasattr(config, "draft_org_config"):
-        raise UserError("'init' needs helpers.config.draft_org_config, which this installation lacks.")
-    from helpers import paths
+    from helpers import config, paths
 
     exports = [paths.resolve(p) for p in args.export]
     for p in exports:
@@ -153,6 +152,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise UserError(
             f"{target} already exists; it was not overwritten. Move it away or choose another --out."
         )
+    if not hasattr(config, "draft_org_config"):
+        raise UserError("'init' needs helpers.config.draft_org_config, which this installation lacks.")
     outside = [p for p in exports if out_dir.resolve() not in p.resolve().parents]
     draft = config.draft_org_config(exports)
     if not isinstance(draft, str):
@@ -170,17 +171,22 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    scoring = _needs("scoring", "score")
     from helpers import paths
+    from helpers.config import load_org_config
+    from helpers.run import org_slug
 
     model = paths.resolve(args.model)
     if not model.is_file():
         raise UserError(f"{model}: model file not found.")
+    scoring = _needs("scoring", "score")
     org = paths.resolve(args.org_dir)
-    out = paths.resolve(args.out) if args.out else None
-    written = scoring.score_org(model, org, out)
-    where = written if written is not None else out
-    print(f"Scored the leads of {org}" + (f": {where}" if where is not None else "."))
+    if args.out:
+        out = paths.resolve(args.out)
+    else:
+        out = model.parent / f"scored_{org_slug(load_org_config(org).name)}.csv"
+    scored = scoring.score_org(model, org, out)
+    rows = f"{len(scored):,} leads" if hasattr(scored, "__len__") else "the leads"
+    print(f"Scored {rows} of {org}: {out}")
     return EXIT_OK
 
 
@@ -252,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score an organization's leads with a saved lead-scoring model")
     p.add_argument("model", metavar="MODEL", help="model file written by the MQL classifier notebook")
     p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
-    p.add_argument("--out", metavar="FILE", help="CSV of scored leads to write")
+    p.add_argument("--out", metavar="FILE",
+                   help="CSV of scored leads to write (default: scored_<org>.csv beside the model)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
@@ -274,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("interrupted; the previous report, if any, is unchanged.")
         return 130
     except errors as exc:
+        if os.environ.get("ALIGNMENT_EDGE_DEBUG"):
+            raise
         message = str(exc).strip() or type(exc).__name__
         _err(message)
         return EXIT_USAGE

@@ -2,7 +2,8 @@
 
 The data-check notebook (``00_data_check``) is built from these functions. They take the
 canonical tables (an ``OrgData`` or a dict ``{table: DataFrame or None}``) and return tidy
-DataFrames; the plot functions take those DataFrames and return the ``Axes``.
+DataFrames; the plot functions take those DataFrames and return the ``Axes`` (matplotlib is
+imported only when a chart is drawn, so the runner can use this module cheaply).
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from helpers import schema
-from helpers.plots import PALETTE, get_ax, percent_formatter
 
 #: Lead attributes (besides the firmographics of ``accounts``) that the ICP module can use.
 LEAD_ATTRIBUTES = ("job_title", "source")
@@ -119,8 +118,8 @@ def date_ranges(data: Any) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``table, column, first, last, filled, missing_share``; first/last are dates
-        (day precision), ``NaT`` when the column is empty.
+        ``table, column, first, last, filled, missing_share``; first/last are ISO dates
+        (``"2024-07-01"``, UTC), missing when the column is empty.
     """
     rows = []
     for table, df in tables_of(data).items():
@@ -132,13 +131,10 @@ def date_ranges(data: Any) -> pd.DataFrame:
                 continue
             n = len(s)
             filled = int(s.notna().sum())
-            first = s.min().normalize() if filled else pd.NaT
-            last = s.max().normalize() if filled else pd.NaT
+            first = s.min().strftime("%Y-%m-%d") if filled else None
+            last = s.max().strftime("%Y-%m-%d") if filled else None
             rows.append((table, str(col), first, last, filled, 1 - filled / n if n else 0.0))
-    out = pd.DataFrame(rows, columns=["table", "column", "first", "last", "filled", "missing_share"])
-    for c in ("first", "last"):
-        out[c] = pd.to_datetime(out[c])
-    return out
+    return pd.DataFrame(rows, columns=["table", "column", "first", "last", "filled", "missing_share"])
 
 
 def data_period(data: Any) -> tuple[str | None, str | None]:
@@ -176,7 +172,8 @@ def leads_per_month(leads: pd.DataFrame, date_col: str = "created_at") -> pd.Dat
     Returns
     -------
     DataFrame
-        ``month`` (first day of the month) and ``leads``.
+        ``month`` (first day of the month), ``leads`` and ``partial`` (True for a first
+        or last month that the data covers only in part: its count is not comparable).
 
     Raises
     ------
@@ -184,12 +181,23 @@ def leads_per_month(leads: pd.DataFrame, date_col: str = "created_at") -> pd.Dat
         When the column is absent or empty.
     """
     if date_col not in leads.columns or not leads[date_col].notna().any():
-        raise ValueError(f"The leads table has no '{date_col}' dates, so leads per month cannot be counted.")
-    months = leads[date_col].dropna().dt.to_period("M")
+        raise ValueError(
+            f"The leads table has no '{date_col}' dates, so leads per month cannot be counted."
+        )
+    dates = leads[date_col].dropna()
+    months = dates.dt.to_period("M")
     counts = months.value_counts().sort_index()
     full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
     counts = counts.reindex(full, fill_value=0)
-    return pd.DataFrame({"month": full.to_timestamp(), "leads": counts.to_numpy(dtype="int64")})
+    start, end = dates.min().normalize(), dates.max().normalize()
+    partial = (full.start_time < start) | (full.end_time.normalize() > end)
+    return pd.DataFrame(
+        {
+            "month": full.to_timestamp(),
+            "leads": counts.to_numpy(dtype="int64"),
+            "partial": partial,
+        }
+    )
 
 
 def plot_missing(missing: pd.DataFrame, ax=None, *, top: int = 25):
@@ -202,20 +210,32 @@ def plot_missing(missing: pd.DataFrame, ax=None, *, top: int = 25):
     ax : Axes, optional
     top : int
         Show at most this many columns, the most incomplete first.
+
+    Returns
+    -------
+    Axes
     """
-    ax = get_ax(ax, figsize=(8, max(2.5, 0.32 * min(top, max(1, len(missing))) + 1.2)))
-    gaps = missing[missing["missing_share"] > 0].sort_values("missing_share", ascending=False).head(top)
+    from matplotlib.patches import Patch
+
+    from helpers.plots import PALETTE, get_ax, percent_formatter
+
+    gaps = missing[missing["missing_share"] > 0].sort_values(
+        ["missing_share", "table", "column"], ascending=[False, True, True]
+    ).head(top)
+    ax = get_ax(ax, figsize=(8, 1.4 + 0.3 * max(len(gaps), 3)))
     if gaps.empty:
         ax.text(0.5, 0.5, "No missing values", ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
     else:
         labels = (gaps["table"] + "." + gaps["column"]).tolist()[::-1]
         values = gaps["missing_share"].to_numpy()[::-1]
-        colors = [
-            PALETTE["neutral"] if k == "feature" else PALETTE["marketing"]
-            for k in gaps["kind"].tolist()[::-1]
-        ]
+        features = (gaps["kind"] == "feature").to_numpy()[::-1]
+        colors = [PALETTE["neutral"] if f else PALETTE["marketing"] for f in features]
         ax.barh(labels, values, color=colors)
+        handles = [Patch(color=PALETTE["marketing"], label="canonical column")]
+        if features.any():
+            handles.append(Patch(color=PALETTE["neutral"], label="extra column (feature)"))
+        ax.legend(handles=handles, loc="lower right")
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.set_xlabel("Missing values (% of rows)")
@@ -225,9 +245,36 @@ def plot_missing(missing: pd.DataFrame, ax=None, *, top: int = 25):
 
 
 def plot_leads_per_month(monthly: pd.DataFrame, ax=None):
-    """Bar chart of leads created per month (output of :func:`leads_per_month`)."""
+    """Bar chart of leads created per month (output of :func:`leads_per_month`).
+
+    Months the data covers only in part are drawn in grey.
+
+    Returns
+    -------
+    Axes
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+
+    from helpers.plots import PALETTE, get_ax
+
     ax = get_ax(ax)
-    ax.bar(monthly["month"], monthly["leads"], width=25, color=PALETTE["marketing"])
+    partial = monthly["partial"].to_numpy(dtype=bool) if "partial" in monthly else None
+    colors = PALETTE["marketing"]
+    if partial is not None:
+        colors = [PALETTE["neutral"] if p else PALETTE["marketing"] for p in partial]
+    ax.bar(monthly["month"], monthly["leads"], width=25, align="edge", color=colors)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if partial is not None and partial.any():
+        ax.legend(
+            handles=[
+                Patch(color=PALETTE["marketing"], label="full month"),
+                Patch(color=PALETTE["neutral"], label="month only partly in the data"),
+            ],
+            loc="upper left",
+        )
     ax.set_title("Leads created per month")
     ax.set_xlabel("Month created")
     ax.set_ylabel("Leads (count)")
@@ -342,17 +389,179 @@ def module_readiness(data: Any) -> pd.DataFrame:
     return pd.DataFrame([r.__dict__ for r in rows])
 
 
-def issue_counts(issues: pd.DataFrame) -> dict[str, int]:
-    """Rows affected per kind of reported problem, e.g. ``{"stage_order": 12}``."""
-    if issues is None or len(issues) == 0:
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def issue_table(issues: Any) -> pd.DataFrame:
+    """The reported (non-fatal) quality problems as a table.
+
+    Parameters
+    ----------
+    issues : list
+        ``OrgData.issues`` (objects or dicts with ``kind, table, column, count, lines,
+        file, message``).
+
+    Returns
+    -------
+    DataFrame
+        ``kind, table, column, count, file, example_lines, message``; one row per problem,
+        the largest counts first within each kind. Empty (with those columns) when clean.
+    """
+    cols = ["kind", "table", "column", "count", "file", "example_lines", "message"]
+    rows = []
+    for i in issues or []:
+        lines = _attr(i, "lines", []) or []
+        rows.append((
+            str(_attr(i, "kind")), str(_attr(i, "table")), str(_attr(i, "column")),
+            int(_attr(i, "count", 0)), _attr(i, "file") or "-",
+            ", ".join(str(n) for n in lines) or "-", str(_attr(i, "message", "")),
+        ))
+    out = pd.DataFrame(rows, columns=cols)
+    if len(out):
+        out = out.sort_values(["kind", "count"], ascending=[True, False], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def issue_counts(issues: Any) -> dict[str, int]:
+    """Rows concerned per kind of reported problem, e.g. ``{"stage_order": 12}``.
+
+    Accepts ``OrgData.issues`` or the output of :func:`issue_table`.
+    """
+    table = issues if isinstance(issues, pd.DataFrame) else issue_table(issues)
+    if len(table) == 0:
         return {}
-    return {str(k): int(v) for k, v in issues.groupby("kind", sort=True)["count"].sum().items()}
+    return {str(k): int(v) for k, v in table.groupby("kind", sort=True)["count"].sum().items()}
 
 
-def key_figures(data: Any, readiness: pd.DataFrame, issues: pd.DataFrame | None = None) -> dict:
-    """The figures ``00_data_check`` records in ``summary.json``."""
+def _before(a: pd.Series, b: pd.Series, day_level: bool) -> pd.Series:
+    if day_level:
+        a, b = a.dt.normalize(), b.dt.normalize()
+    return (a < b).fillna(False).astype(bool)
+
+
+def issue_rows(data: Any, kind: str, table: str, column: str, *, n: int = 5) -> pd.DataFrame:
+    """Example rows of the canonical table behind one reported problem.
+
+    Covers ``stage_order`` (a stage date earlier than an earlier stage's, or a deal closed
+    before it was created), ``orphan_key`` (an id missing from the table it refers to),
+    ``negative_amount`` and ``won_before_lead``; other kinds give an empty frame (their
+    message names the file's lines).
+
+    Parameters
+    ----------
+    data : OrgData or mapping of tables
+    kind, table, column : str
+        As in a reported problem.
+    n : int
+        Number of example rows.
+
+    Returns
+    -------
+    DataFrame
+        Up to ``n`` rows with the key and the columns the problem is about, and
+        ``total`` in ``.attrs`` (rows concerned).
+    """
+    t = tables_of(data)
+    df = t.get(table)
+    empty = pd.DataFrame()
+    if df is None or column not in df.columns:
+        return empty
+    date_only = _attr(data, "date_only", {}) or {}
+    day = column in date_only.get(table, [])
+    key = schema.PRIMARY_KEYS.get(table) or "lead_id"
+    show: list[str] = []
+    if kind == "stage_order" and table == "leads":
+        order = [schema.STAGE_TIMESTAMPS[s] for s in schema.STAGES if s in schema.STAGE_TIMESTAMPS]
+        present = [c for c in order if c in df.columns]
+        if column not in present:
+            return empty
+        earlier = present[: present.index(column)]
+        mask = pd.Series(False, index=df.index)
+        for e in earlier:
+            mask |= _before(df[column], df[e], day or e in date_only.get(table, []))
+        show = [*earlier, column]
+    elif kind == "stage_order" and table == "opportunities" and "created_at" in df.columns:
+        mask = _before(df["closed_at"], df["created_at"], day)
+        show = ["created_at", "closed_at"]
+    elif kind == "orphan_key":
+        ref = schema.FOREIGN_KEYS.get((table, column))
+        other = t.get(ref[0]) if ref else None
+        if other is None or ref[1] not in other.columns:
+            return empty
+        mask = (df[column].notna() & ~df[column].isin(other[ref[1]].dropna().unique())).astype(bool)
+        show = [column]
+    elif kind == "negative_amount":
+        mask = (df[column] < 0).fillna(False).astype(bool)
+        show = [column]
+    elif kind == "won_before_lead" and t.get("leads") is not None and "lead_id" in df.columns:
+        leads = t["leads"]
+        if "created_at" not in leads.columns:
+            return empty
+        created = leads.drop_duplicates("lead_id").set_index("lead_id")["created_at"]
+        lead_created = df["lead_id"].map(created)
+        won = df["outcome"].eq("won").fillna(False).astype(bool) if "outcome" in df.columns else True
+        mask = _before(df[column], lead_created, day) & won
+        out = df.loc[mask, [c for c in (key, "lead_id", column) if c in df.columns]].head(n).copy()
+        out.insert(len(out.columns) - 1, "lead_created_at", lead_created[mask].head(n))
+        out.attrs["total"] = int(mask.sum())
+        return out.reset_index(drop=True)
+    else:
+        return empty
+    cols = [c for c in dict.fromkeys([key, *show]) if c in df.columns]
+    out = df.loc[mask, cols].head(n).reset_index(drop=True)
+    out.attrs["total"] = int(mask.sum())
+    return out
+
+
+def personal_data(data: Any) -> pd.DataFrame:
+    """Where personal data was found and what the loader did with it.
+
+    Returns
+    -------
+    DataFrame
+        ``table, column, source_column, treatment, rows, example_lines`` with treatments
+        ``keyed hash`` (a key kept, the value replaced; ``rows`` with a value), ``dropped`` (a mapped column that
+        looked personal), ``emails removed`` / ``phone numbers removed`` (found in free text
+        and redacted) and ``not loaded`` (export columns left out of the mapping: they never
+        reach a notebook).
+    """
+    rows = []
+    sources = _attr(data, "source_files", {}) or {}
+    for table, sf in sources.items():
+        mapped = _attr(sf, "mapped", {}) or {}
+        df = tables_of(data).get(table)
+        for col in _attr(sf, "hashed", []) or []:
+            filled = int(df[col].notna().sum()) if df is not None and col in df.columns else None
+            rows.append((table, col, mapped.get(col, col), "keyed hash", filled, "-"))
+        for col, src in (_attr(sf, "dropped_personal", {}) or {}).items():
+            rows.append((table, col, str(src), "dropped", None, "-"))
+    for f in _attr(data, "pii", []) or []:
+        what = "emails removed" if _attr(f, "kind") == "email" else "phone numbers removed"
+        lines = ", ".join(str(n) for n in _attr(f, "lines", []) or []) or "-"
+        rows.append((_attr(f, "table"), _attr(f, "column"), _attr(f, "source_column"), what,
+                     int(_attr(f, "count", 0)), lines))
+    for table, sf in sources.items():
+        used = set((_attr(sf, "mapped", {}) or {}).values())
+        used |= set((_attr(sf, "dropped_personal", {}) or {}).values())
+        for col in _attr(sf, "columns_in_file", []) or []:
+            if col not in used:
+                rows.append((table, "-", col, "not loaded", None, "-"))
+    out = pd.DataFrame(rows, columns=["table", "column", "source_column", "treatment", "rows", "example_lines"])
+    out["rows"] = out["rows"].astype("Int64")
+    return out
+
+
+def key_figures(data: Any, readiness: pd.DataFrame, issues: Any = None) -> dict:
+    """The figures ``00_data_check`` records in ``summary.json``.
+
+    Row counts per table, the data's date range, rows concerned by each kind of reported
+    problem (and their total), and the modules that can and cannot run.
+    """
     first, last = data_period(data)
-    counts = issue_counts(issues) if issues is not None else {}
+    counts = issue_counts(issues if issues is not None else _attr(data, "issues", []))
     return {
         "rows": row_counts(data),
         "date_from": first,
@@ -369,6 +578,9 @@ __all__ = [
     "date_ranges",
     "has",
     "issue_counts",
+    "issue_rows",
+    "issue_table",
+    "personal_data",
     "key_figures",
     "leads_per_month",
     "missing_values",
@@ -379,5 +591,3 @@ __all__ = [
     "table_overview",
     "tables_of",
 ]
-
-_ = np  # numpy kept for vectorised helpers below

@@ -326,7 +326,7 @@ def build_journeys(
     if "lead_id" not in leads.columns:
         raise ValueError("The leads table needs a lead_id column to follow leads through the funnel.")
     n = len(leads)
-    keep = keep or ["source", "owner_id", "account_id", "disqualify_reason", "sales_touches",
+    keep = keep or ["source", "owner_id", "account_id", "job_title", "disqualify_reason", "sales_touches",
                     "marketing_touches", "first_sales_touch_at", person_col]
     out = pd.DataFrame({"lead_id": leads["lead_id"].astype("string").to_numpy()})
     for c in keep:
@@ -1254,26 +1254,28 @@ def fit_proxy(
     prior: float = 20.0,
     min_outcomes: int = 50,
 ) -> pd.DataFrame:
-    """A firmographic fit score per lead, for orgs without an agreed ICP (``icp.yml``).
+    """A fit score per lead, for orgs without an agreed ICP (``icp.yml``).
 
-    Each firmographic dimension available on the lead's account (2-digit SIC group or
-    industry, employee band, revenue band, region/country) gets the win rate of its
-    segment among closed opportunities, shrunk towards the overall rate with ``prior``
-    pseudo-deals; the fit score multiplies the segment lifts (a naive-Bayes score).
-    Tiers: A lift >= 1.5, B >= 1, C >= 2/3, D below; C and D are low-fit. With fewer
-    than ``min_outcomes`` closed deals, conversion to opportunity is the outcome instead.
+    A logistic regression of becoming a customer (old-enough leads from the start stage
+    to the last stage; reaching the sales target when there are fewer than
+    ``min_outcomes`` wins) on what is known of the lead before sales works it: its
+    account's 2-digit SIC group (or industry), employee band, revenue quartile and
+    region/country, and its job title's seniority and function (the article's ICP
+    includes job titles). Segments with fewer than ``prior`` leads are pooled as "other".
+    The fit lift is the predicted chance over the average; tiers: A >= 1.25, B >= 2/3,
+    C >= 1/3, D below; C and D (less than two-thirds of the average chance) are low-fit.
 
     Returns
     -------
-    DataFrame: ``lead_id``, ``fit_lift``, ``tier`` (NaN / missing when the lead has no
-    account data), one row per journey row.
+    DataFrame: ``lead_id``, ``fit_lift``, ``tier`` (missing when nothing is known of the
+    lead), one row per journey row.
     """
     t = journeys.table
     out = pd.DataFrame({"lead_id": t["lead_id"], "fit_lift": np.nan, "tier": pd.Series(pd.NA, index=t.index, dtype="string")})
-    if accounts is None or "account_id" not in t.columns or "account_id" not in accounts.columns:
-        return out
-    acc = accounts.drop_duplicates("account_id").set_index("account_id")
     dims = {}
+    acc = pd.DataFrame()
+    if accounts is not None and "account_id" in t.columns and "account_id" in accounts.columns:
+        acc = accounts.drop_duplicates("account_id").set_index("account_id")
     if "sic_code" in acc.columns and acc["sic_code"].notna().any():
         dims["sic_group"] = acc["sic_code"].astype("string").str[:2]
     elif "industry" in acc.columns and acc["industry"].notna().any():
@@ -1288,38 +1290,41 @@ def fit_proxy(
         if c in acc.columns and acc[c].notna().any():
             dims[c] = acc[c].astype("string")
             break
-    if not dims:
-        return out
-    seg = pd.DataFrame(dims).reindex(t["account_id"].astype("string").to_numpy())
+    seg = pd.DataFrame(dims).reindex(t["account_id"].astype("string").to_numpy()) if dims else pd.DataFrame(index=range(len(t)))
     seg.index = t.index
-    stages = journeys.stages
-    if "won" in stages and "opportunity" in stages:
-        closed = t["reached_opportunity"] & (t["reached_won"] | t["closed_at"].notna())
-        y = t["reached_won"]
-    else:
-        closed = pd.Series(False, index=t.index)
-        y = None
-    if closed.sum() < min_outcomes or y is None:
-        start, target = default_start(stages), default_target(stages)
-        _, elig, conv = _eligibility(journeys, f"{start}->{target}", span_window(journeys, start, target))
-        closed = pd.Series(elig, index=t.index)
-        y = pd.Series(conv, index=t.index)
-    if closed.sum() == 0:
+    if "job_title" in t.columns and t["job_title"].notna().any():
+        from helpers.icp import normalise_function, normalise_seniority
+
+        titles = t["job_title"].astype("string")
+        seg["seniority"] = normalise_seniority(titles).astype("string").to_numpy()
+        seg["function"] = normalise_function(titles).astype("string").to_numpy()
+    if seg.shape[1] == 0:
         return out
-    overall = float(y[closed].mean())
-    log_lift = pd.Series(0.0, index=t.index)
-    known = pd.Series(False, index=t.index)
+    stages = journeys.stages
+    start = default_start(stages)
+    _, elig, conv = _eligibility(journeys, f"{start}->{stages[-1]}", span_window(journeys, start, stages[-1]))
+    if conv[elig].sum() < min_outcomes:  # too few wins: fit = reaching the sales target
+        target = default_target(stages)
+        _, elig, conv = _eligibility(journeys, f"{start}->{target}", span_window(journeys, start, target))
+    if elig.sum() == 0 or conv[elig].sum() == 0:
+        return out
+    from sklearn.linear_model import LogisticRegression
+
+    cats = []
     for name, col in seg.items():
-        d = pd.DataFrame({"seg": col[closed], "y": y[closed].astype(float)}).dropna()
-        st = d.groupby("seg")["y"].agg(["sum", "count"])
-        rate = (st["sum"] + prior * overall) / (st["count"] + prior)
-        lift = np.log(np.clip(rate / overall, 1e-6, None)) if overall > 0 else rate * 0
-        mapped = col.map(lift).astype(float)
-        known |= mapped.notna()
-        log_lift += mapped.fillna(0.0)
-    fit = np.exp(log_lift).where(known)
+        col = pd.Series(col, index=t.index).astype("string")
+        counts = col[elig].value_counts()
+        keep = counts[counts >= prior].index
+        cats.append(col.where(col.isin(keep), "other").fillna("unknown").rename(name))
+    X = pd.get_dummies(pd.concat(cats, axis=1), dtype=float)
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(X.to_numpy()[elig], conv[elig])
+    p = model.predict_proba(X.to_numpy())[:, 1]
+    fit = pd.Series(p / p[elig].mean(), index=t.index)
+    known = pd.concat(cats, axis=1).ne("unknown").any(axis=1)
+    fit = fit.where(known)
     out["fit_lift"] = fit.to_numpy()
-    tier = np.select([fit >= 1.5, fit >= 1.0, fit >= 2 / 3], ["A", "B", "C"], "D")
+    tier = np.select([fit >= 1.25, fit >= 2 / 3, fit >= 1 / 3], ["A", "B", "C"], "D")
     out["tier"] = pd.Series(tier, index=t.index, dtype="string").where(known)
     return out
 
@@ -1329,6 +1334,25 @@ def fit_proxy(
 
 ATTRIBUTION_CAUSES = ["low-fit", "under-worked", "worked-and-lost", "not judged"]
 CAUSE_SIDE = {"low-fit": "marketing", "under-worked": "sales", "worked-and-lost": "neither", "not judged": "unknown"}
+
+
+def under_worked_flags(
+    journeys: Journeys, plateau: int | None, sla_hours: float | None, touches_apply: np.ndarray | None = None
+) -> np.ndarray:
+    """Under-worked leads: first sales touch later than ``sla_hours`` after the start stage
+    or none, or (where ``touches_apply`` is True) fewer sales touches than ``plateau``."""
+    t = journeys.table
+    under = np.zeros(len(t), dtype=bool)
+    if not has_touch_data(journeys):
+        return under
+    if plateau is not None and "sales_touches" in t.columns:
+        touches = t["sales_touches"].to_numpy(float)
+        few = ~np.isnan(touches) & (touches < plateau)
+        under |= few if touches_apply is None else (few & touches_apply)
+    if sla_hours is not None and "response_hours" in t.columns and t["first_sales_touch_at"].notna().any():
+        rh = t["response_hours"].to_numpy(float)
+        under |= np.isnan(rh) | (rh > sla_hours)
+    return under
 
 
 def attribute_losses(
@@ -1343,7 +1367,7 @@ def attribute_losses(
     censor_days: float | dict | None = None,
 ) -> pd.DataFrame:
     """Classify every lost lead (start stage reached, old enough, never reached ``target``,
-    by default the last stage: won).
+    by default the opportunity - a deal lost later is a question of win rate, module 1's).
 
     * ``low-fit`` (marketing side): the lead's ICP tier is C or D (``low_fit`` True);
     * ``under-worked`` (sales side): otherwise, a first sales touch later than
@@ -1364,23 +1388,15 @@ def attribute_losses(
     ``owner_id`` / ``source`` when known.
     """
     start = start or default_start(journeys.stages)
-    target = target or journeys.stages[-1]
+    target = target or journey_stage(journeys.stages)
     touch_target = touch_target or default_target(journeys.stages)
     t = journeys.table
     k = span_window(journeys, start, target, censor_days)
     _, elig, conv = _eligibility(journeys, f"{start}->{target}", k)
     lost = elig & ~conv
     lf = np.zeros(len(t), dtype=bool) if low_fit is None else np.asarray(pd.Series(low_fit).fillna(False), dtype=bool)
-    under = np.zeros(len(t), dtype=bool)
     judged = has_touch_data(journeys)
-    if "sales_touches" in t.columns:
-        touches = t["sales_touches"].to_numpy(float)
-        if plateau is not None:
-            before_touch_target = ~t[f"reached_{touch_target}"].to_numpy()
-            under |= before_touch_target & ~np.isnan(touches) & (touches < plateau)
-        if sla_hours is not None and "response_hours" in t.columns and t["first_sales_touch_at"].notna().any():
-            rh = t["response_hours"].to_numpy(float)
-            under |= np.isnan(rh) | (rh > sla_hours)
+    under = under_worked_flags(journeys, plateau, sla_hours, ~t[f"reached_{touch_target}"].to_numpy())
     cause = np.where(lf, "low-fit", np.where(under, "under-worked", "worked-and-lost" if judged else "not judged"))
     i0 = journeys.stages.index(start)
     i1 = journeys.stages.index(target)
@@ -1412,23 +1428,90 @@ def attribution_shares(att: pd.DataFrame, by: str | None = None) -> pd.DataFrame
     return g
 
 
-def leak_cause(att: pd.DataFrame, transition: str) -> dict:
-    """The cause that loses the most leads at ``transition`` (ties: sales before marketing).
+def touch_stage(journeys: Journeys) -> str | None:
+    """The stage the first sales touch marks (e.g. ``sal`` when the rep's first touch is
+    the acceptance): the first stage whose date equals the first sales touch (same minute,
+    or same day for date-only data) for at least half of the leads with both; else None."""
+    t = journeys.table
+    if "first_sales_touch_at" not in t.columns or not t["first_sales_touch_at"].notna().any():
+        return None
+    tol = 24.0 if journeys.date_only else 1 / 60
+    for s in journeys.stages:
+        ok = t[f"dated_{s}"] & t["first_sales_touch_at"].notna()
+        if ok.sum() >= 10:
+            gap = ((t.loc[ok, "first_sales_touch_at"] - t.loc[ok, f"t_{s}"]) / HOUR).abs()
+            if float((gap <= tol).mean()) >= 0.5:
+                return s
+    return None
+
+
+def leak_cause(
+    journeys: Journeys,
+    transition: str,
+    *,
+    low_fit: pd.Series | np.ndarray | None = None,
+    plateau: int | None = None,
+    sla_hours: float | None = 24.0,
+    touch_target: str | None = None,
+    censor_days: float | dict | None = None,
+) -> dict:
+    """Which side explains the leads a transition loses: low fit or under-working.
+
+    Among the old-enough leads at the transition's first stage, the leads lost *because*
+    of low fit are the low-fit leads' shortfall against fit leads worked the same way
+    (low-fit rate vs fit rate, within worked / under-worked leads); the leads lost because
+    of under-working are the under-worked leads' shortfall against worked leads of the same
+    fit. At a transition that ends with the first sales touch (e.g. MQL -> SAL, when SAL is
+    the first touch), work cannot be judged before the outcome: low fit explains the low-fit
+    leads' shortfall against fit leads, and every fit lead lost there is the sales side's.
+    The cause is the larger of the two when it is positive, else ``worked-and-lost``
+    (the stage loses leads that fit and were worked). Touch counts apply up to
+    ``touch_target`` (default: SQL); after it, only the response time does.
 
     Returns
     -------
-    dict: ``cause``, ``side``, ``lost`` (leads lost there), ``shares`` (cause -> share).
+    dict: ``cause``, ``side``, ``lost`` (leads lost there), ``excess`` (cause -> leads
+    explained), ``shares`` (cause -> share of the lost leads explained).
     """
-    sub = att[att["lost_at"] == transition]
-    counts = sub["cause"].value_counts().reindex(ATTRIBUTION_CAUSES, fill_value=0)
-    if counts.sum() == 0:
-        return {"cause": None, "side": None, "lost": 0, "shares": {}}
-    cause = str(counts.idxmax())
+    touch_target = touch_target or default_target(journeys.stages)
+    t = journeys.table
+    a, b = split_transition(transition)
+    ks = censor_windows(journeys, censor_days)
+    k = ks.get(transition, span_window(journeys, a, b, censor_days))
+    _, elig, conv = _eligibility(journeys, transition, k)
+    stages = journeys.stages
+    apply = stages.index(b) <= stages.index(touch_target) if touch_target in stages else False
+    under = under_worked_flags(journeys, plateau, sla_hours, np.full(len(t), apply))
+    lf = np.zeros(len(t), dtype=bool) if low_fit is None else np.asarray(pd.Series(low_fit).fillna(False), dtype=bool)
+    e, c = elig, conv.astype(float)
+    lost = int((e & ~conv).sum())
+
+    def rate(m):
+        m = m & e
+        return c[m].mean() if m.any() else np.nan
+
+    def shortfall(group, ref):
+        n = int((group & e).sum())
+        r_g, r_ref = rate(group), rate(ref)
+        return 0.0 if n == 0 or np.isnan(r_ref) or np.isnan(r_g) else n * (r_ref - r_g)
+
+    ts = touch_stage(journeys)
+    if ts is not None and stages.index(b) <= stages.index(ts):
+        # the transition *is* the first sales touch (e.g. MQL -> SAL): work cannot be
+        # judged before it; fit leads that never got there are the sales side's loss
+        ex_lf = shortfall(lf, ~lf)
+        ex_uw = float((~lf & e & ~conv).sum())
+    else:
+        ex_lf = shortfall(lf & ~under, ~lf & ~under) + shortfall(lf & under, ~lf & under)
+        ex_uw = shortfall(under & ~lf, ~under & ~lf) + shortfall(under & lf, ~under & lf)
+    excess = {"low-fit": float(max(ex_lf, 0.0)), "under-worked": float(max(ex_uw, 0.0))}
+    cause = max(excess, key=excess.get) if max(excess.values()) > 0 else "worked-and-lost"
     return {
         "cause": cause,
         "side": CAUSE_SIDE[cause],
-        "lost": int(counts.sum()),
-        "shares": {c: float(v / counts.sum()) for c, v in counts.items()},
+        "lost": lost,
+        "excess": excess,
+        "shares": {k_: (v / lost if lost else np.nan) for k_, v in excess.items()},
     }
 
 
@@ -1636,29 +1719,31 @@ def from_org(
 
 
 def low_fit_flags(journeys: Journeys, accounts: pd.DataFrame | None, icp: dict | None = None) -> tuple[pd.Series, str]:
-    """Low-fit flag (ICP tier C or D) of every journey row, and where the tiers came from.
+    """Low-fit flag of every journey row, and a sentence saying where it came from.
 
-    Uses the agreed ICP (``icp.yml`` from module 1, via :func:`helpers.icp.assign_tiers`)
-    when given, else :func:`fit_proxy`. Leads without account data are not low-fit.
-
-    Returns
-    -------
-    (Series of bool, str)
-        The flags and a sentence naming the source of the tiers.
+    With the agreed ICP (``icp.yml`` from module 1): the account's tier is C or D
+    (:func:`helpers.icp.assign_tiers`) and the contact's title does not match the winning
+    buyer profile (``persona_match`` of :func:`helpers.icp.assign_lead_tiers`). Without
+    it: tiers C/D of :func:`fit_proxy`. Leads with nothing to judge them by are not low-fit.
     """
     t = journeys.table
-    if accounts is None or "account_id" not in t.columns or not t["account_id"].notna().any():
-        return pd.Series(False, index=t.index), "no account data: no lead is classed low-fit"
-    if icp is not None:
+    has_acc = accounts is not None and "account_id" in t.columns and t["account_id"].notna().any()
+    if icp is not None and has_acc:
         from helpers import icp as icp_mod
 
         tiers = icp_mod.assign_tiers(accounts, icp)
-        m = tiers.drop_duplicates("account_id").set_index("account_id")["tier"].astype("string")
-        tier = t["account_id"].astype("string").map(m)
-        return tier.isin(LOW_FIT_TIERS).fillna(False).astype(bool), "ICP tiers C/D from the agreed icp.yml"
+        leads = t[["lead_id", "account_id"] + (["job_title"] if "job_title" in t.columns else [])]
+        lt = icp_mod.assign_lead_tiers(leads, tiers, icp)
+        low = lt["tier"].astype("string").isin(LOW_FIT_TIERS).fillna(False).to_numpy(bool)
+        persona = lt["persona_match"].astype("boolean").fillna(False).to_numpy(bool)
+        return pd.Series(low & ~persona, index=t.index), (
+            "ICP tiers C/D (agreed icp.yml) without the winning buyer profile"
+        )
     fp = fit_proxy(journeys, accounts)
-    return fp["tier"].isin(LOW_FIT_TIERS).fillna(False).astype(bool), (
-        "tiers C/D of a firmographic fit proxy (no icp.yml yet: run module 1 to use the agreed ICP)"
+    if fp["tier"].isna().all():
+        return pd.Series(False, index=t.index), "no account or job-title data: no lead is classed low-fit"
+    return pd.Series(fp["tier"].isin(LOW_FIT_TIERS).fillna(False).to_numpy(bool), index=t.index), (
+        "tiers C/D of a fit proxy from firmographics and job titles (no icp.yml yet: run module 1 to use the agreed ICP)"
     )
 
 
@@ -1715,7 +1800,7 @@ def summary_figures(
             "lost_revenue": _r(biggest["lost_revenue"], 0),
             "cause": cause.get("cause"),
             "side": cause.get("side"),
-            "cause_shares": {k: _r(v) for k, v in cause.get("shares", {}).items()},
+            "explained_share": {k: _r(v) for k, v in cause.get("shares", {}).items()},
         },
         "most_leads_lost": {"stage": str(by_leads["transition"]), "lost_leads": int(by_leads["lost"])},
         "fit_source": fit_source,

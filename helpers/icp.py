@@ -379,9 +379,9 @@ def wilson_interval(wins, n, confidence: float = 0.95) -> tuple[np.ndarray, np.n
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.2366, 0.7634)
     """
-    from scipy.stats import norm
+    from statistics import NormalDist
 
-    z = Z95 if confidence == 0.95 else float(norm.ppf(0.5 + confidence / 2))
+    z = Z95 if confidence == 0.95 else NormalDist().inv_cdf(0.5 + confidence / 2)
     wins = np.asarray(wins, dtype="float64")
     n = np.asarray(n, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1056,8 +1056,10 @@ class IcpModel:
     overall_win_rate : float
     tier_lifts : dict
         Tier -> minimum fit score as a multiple of the overall win rate.
-    C : float
-        The L1 penalty strength chosen by BIC.
+    evidence : dict
+        Dimension -> winning ``segments``, ``log_odds`` effect, ``std_error``,
+        ``odds_ratio``, score ``statistic``, the ``threshold`` it beat (Holm level)
+        and its ``p_value`` (search-corrected).
     industry_dimension : str or None
     edges : dict
         Band edges used (to score new accounts the same way).
@@ -1071,7 +1073,7 @@ class IcpModel:
     kept: dict[str, list[str]]
     overall_win_rate: float
     tier_lifts: dict[str, float]
-    C: float
+    evidence: dict[str, dict[str, Any]]
     industry_dimension: str | None
     edges: dict[str, list[float]]
 
@@ -1109,174 +1111,263 @@ def _aggregate(labels: pd.DataFrame, won: pd.Series) -> tuple[pd.DataFrame, np.n
     return agg[list(labels.columns)], agg["wins"].to_numpy(dtype="float64"), agg["n"].to_numpy(dtype="float64")
 
 
-def _encode(keys: pd.DataFrame, orders: dict[str, list[str]]) -> tuple[np.ndarray, dict[str, tuple[list[str], slice, np.ndarray]]]:
-    """Model matrix of segment combinations, and how features map back to segments.
+def _irls(X: np.ndarray, wins: np.ndarray, n: np.ndarray, ridge: float = 1e-4, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Binomial logistic regression on aggregated rows (Newton steps); returns (beta, covariance).
 
-    Unordered dimensions get one indicator per segment. Ordered dimensions (bands)
-    get cumulative steps "at least band k" (k >= 2) plus an ``Unknown`` indicator,
-    so a range such as 200-1,999 employees costs two parameters (a step up at 200,
-    a step down at 2,000) and the L1 penalty favours few change points.
-
-    Returns
-    -------
-    (X, parts)
-        ``parts``: dimension -> (segment labels, column slice of X, matrix M) with
-        segment effects = M @ coefficients[slice].
+    ``X`` carries the intercept in its first column; a tiny ridge on the other
+    coefficients keeps a segment that always wins (or loses) finite.
     """
-    mats = []
-    parts: dict[str, tuple[list[str], slice, np.ndarray]] = {}
-    start = 0
-    for d in keys.columns:
-        values = keys[d].astype("str").to_numpy()
-        if d in orders:
-            levels = [lv for lv in orders[d] if lv != UNKNOWN]
-            rank = pd.Series(range(len(levels)), index=levels)
-            r = pd.Series(values).map(rank).to_numpy(dtype="float64")
-            cols = [(r >= k).astype("float64") for k in range(1, len(levels))]
-            cols.append((values == UNKNOWN).astype("float64"))
-            X = np.column_stack(cols) if cols else np.zeros((len(values), 0))
-            seg = [*levels, UNKNOWN]
-            M = np.zeros((len(seg), X.shape[1]))
-            for i in range(len(levels)):
-                M[i, :i] = 1.0
-            M[len(levels), -1] = 1.0
-        else:
-            seg = sorted(set(values))
-            X = (values[:, None] == np.array(seg)[None, :]).astype("float64")
-            M = np.eye(len(seg))
-        mats.append(X)
-        parts[d] = (seg, slice(start, start + X.shape[1]), M)
-        start += X.shape[1]
-    return (np.hstack(mats) if mats else np.zeros((len(keys), 0))), parts
+    k = X.shape[1]
+    beta = np.zeros(k)
+    base = wins.sum() / n.sum()
+    beta[0] = math.log(base / (1 - base))
+    pen = np.full(k, ridge)
+    pen[0] = 0.0
+    H = np.eye(k)
+    for _ in range(max_iter):
+        p = 1 / (1 + np.exp(-(X @ beta)))
+        grad = X.T @ (wins - n * p) - pen * beta
+        H = (X * (n * p * (1 - p))[:, None]).T @ X + np.diag(pen)
+        step = np.linalg.lstsq(H, grad, rcond=None)[0]
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return beta, np.linalg.pinv(H, hermitian=True)
 
 
-def _fit_weighted(X, wins, n, C, l1: bool):
-    from sklearn.linear_model import LogisticRegression
-
-    Xs = np.vstack([X, X])
-    y = np.r_[np.ones(len(X)), np.zeros(len(X))]
-    sw = np.r_[wins, n - wins]
-    keep = sw > 0
-    model = LogisticRegression(
-        C=C,
-        l1_ratio=1.0 if l1 else 0.0,
-        solver="liblinear",
-        intercept_scaling=100.0,
-        max_iter=1000,
-        tol=1e-6,
-    )
-    model.fit(Xs[keep], y[keep], sample_weight=sw[keep])
-    return float(model.intercept_[0]), model.coef_[0].copy()
+@dataclass
+class _Split:
+    dimension: str
+    segments: list[str]
+    statistic: float
+    threshold: float
+    p_value: float = float("nan")
+    null: np.ndarray | None = field(default=None, repr=False)
 
 
-def _loglik(X, wins, n, intercept, coef) -> float:
-    eta = intercept + X @ coef
-    return float(np.sum(wins * eta - n * np.logaddexp(0, eta)))
+def _candidate_sets(
+    order: list[str], ordered: bool, counts: dict[str, float], min_n: int
+) -> list[list[str]] | None:
+    """Contiguous band ranges (ordered), or ``None`` for unordered dimensions (top-k sets, data-driven)."""
+    if not ordered:
+        return None
+    k = len(order)
+    sets = []
+    for i in range(k):
+        for j in range(i, k):
+            if i == 0 and j == k - 1:
+                continue
+            ends_ok = (i == 0 or counts.get(order[i], 0) >= min_n) and (j == k - 1 or counts.get(order[j], 0) >= min_n)
+            if ends_ok:
+                sets.append(order[i : j + 1])
+    return sets
 
 
-def fit_segment_effects(
-    deals: pd.DataFrame, dims: list[str], *, won: str = "won", min_n: int = 30, Cs: np.ndarray | None = None
-) -> tuple[float, dict[str, dict[str, float]], dict[str, list[str]], float]:
-    """L1 logistic regression of winning on segment indicators, penalty chosen by BIC.
+def _score_search(
+    resid: np.ndarray, exp_: np.ndarray, cov: np.ndarray, ranges: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best score statistic over candidate sets, for one or many replicates.
 
-    Outcomes are collapsed to unique segment combinations (weights = counts), so
-    a million deals fit as fast as a thousand. Every segment of an unordered
-    dimension is an indicator; bands enter as cumulative steps (see
-    :func:`_encode`). The L1 path keeps the effects the data supports, BIC (log-likelihood
-    penalised by ln(n) per kept segment) picks the sparsest well-fitting model,
-    and the kept segments are refitted with a light L2 penalty (a "relaxed
-    lasso"), so effects are not shrunk towards zero.
+    ``resid``: (replicates, segments) observed minus expected wins of each
+    segment under the model of the other dimensions; ``exp_``: expected wins
+    (segments,); ``cov``: (segments, segments) covariance of those residuals
+    once the other dimensions are refitted. ``ranges``: (sets, segments) 0/1
+    matrix of band ranges, or ``None`` for "top-k segments by observed /
+    expected". The statistic of a set is (sum of its residuals)^2 / variance.
+    Returns (best statistic, index of the best set) per replicate; for top-k the
+    index is k - 1.
+    """
+    if ranges is not None:
+        U = resid @ ranges.T
+        Vs = np.einsum("sk,kl,sl->s", ranges, cov, ranges)[None, :]
+    else:
+        ratio = resid / np.maximum(exp_, 1e-12)[None, :]
+        idx = np.argsort(-ratio, axis=1, kind="stable")
+        U = np.cumsum(np.take_along_axis(resid, idx, axis=1), axis=1)
+        # variance of the first m segments in each replicate's order: the running
+        # sum of the reordered covariance matrix up to (m, m)
+        c = cov[idx[:, :, None], idx[:, None, :]]
+        c = np.cumsum(np.cumsum(c, axis=1), axis=2)
+        Vs = np.diagonal(c, axis1=1, axis2=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        T = np.where((U > 0) & (Vs > 1e-12), U**2 / Vs, 0.0)
+    T = np.nan_to_num(T, nan=0.0, posinf=0.0)
+    if T.shape[1] == 0:
+        return np.zeros(T.shape[0]), np.zeros(T.shape[0], dtype=int)
+    best = T.argmax(axis=1)
+    return T[np.arange(T.shape[0]), best], best
+
+
+def select_segment_splits(
+    deals: pd.DataFrame,
+    dims: list[str],
+    *,
+    won: str = "won",
+    min_n: int = 30,
+    alpha: float = 0.05,
+    n_null: int = 4000,
+    seed: int = 0,
+) -> tuple[float, dict[str, _Split], dict[str, float], dict[str, float], dict[str, list[str]]]:
+    """Find, per dimension, the set of segments that wins more, keeping only what beats chance.
+
+    The model is a logistic regression on one indicator per dimension: "the
+    segment is in the winning set" (a contiguous band range such as 201-1,000
+    employees, or the top segments of an unordered dimension such as industry).
+    Every dimension starts in the model with its best set (found by a score test
+    against the model of the other dimensions, the sets re-chosen until they are
+    stable). Each dimension's p-value is the share of searches, run on outcomes
+    simulated from the model without it, that find a set at least as strong (so
+    searching many sets does not manufacture findings); the weakest dimension is
+    dropped while Holm's step-down test over the dimensions rejects it (so testing
+    several dimensions does not either: the chance of keeping any dimension that
+    has no effect stays below ``alpha``). Starting from all dimensions (backward
+    elimination) finds effects that only show together, such as a seniority and a
+    function that win in combination. Segments with
+    fewer than ``min_n`` outcomes are pooled (unordered) or may only sit inside a
+    range (bands); ``Unknown`` and pooled segments never join a winning set.
 
     Parameters
     ----------
     deals : DataFrame
-        Closed outcomes with the ``dims`` columns and ``won``.
+        Closed outcomes with the ``dims`` columns (bands as ordered Categoricals) and ``won``.
     dims : list of str
-        Dimensions entering the model.
+        Candidate dimensions.
     min_n : int
-        Unordered segments smaller than this are pooled before fitting.
-    Cs : array, optional
-        Inverse penalty strengths to try.
+        Minimum outcomes of a segment.
+    alpha : float
+        Family-wise chance of keeping a dimension that has no effect (Holm).
+    n_null : int
+        Simulated searches per threshold.
+    seed : int
+        Seed of the simulation (results are reproducible).
 
     Returns
     -------
-    (intercept, effects, kept, C)
-        ``effects``: dimension -> segment -> log-odds (0 for segments not kept).
-        ``kept``: unordered dimension -> segments standing alone.
+    (intercept, splits, effects, std_errors, kept)
+        ``splits``: dimension -> chosen set with its statistic and threshold;
+        ``effects`` / ``std_errors``: dimension -> log-odds effect of being in its
+        set (and its standard error) in the final model; ``kept``: unordered
+        dimension -> segments standing alone.
     """
-    kept = {}
+    rng = np.random.default_rng(seed)
+    kept: dict[str, list[str]] = {}
     for d in dims:
         k = kept_segments(deals, d, min_n)
         if k is not None:
             kept[d] = k
     labels = _design(deals, dims, kept)
-    orders = {
-        d: [str(c) for c in deals[d].cat.categories]
-        for d in dims
-        if isinstance(deals[d].dtype, pd.CategoricalDtype) and deals[d].dtype.ordered
-    }
     keys, wins, n = _aggregate(labels, deals[won])
-    X, parts = _encode(keys, orders)
-    total = n.sum()
-    base = wins.sum() / total
-    intercept0 = math.log(base / (1 - base))
-    best = (-2 * _loglik(X, wins, n, intercept0, np.zeros(X.shape[1])), 0.0, np.zeros(X.shape[1]), intercept0)
-    if X.shape[1]:
-        # liblinear's C multiplies the summed loss: scale it by the number of outcomes
-        Cs = np.logspace(-1, 3, 25) / total if Cs is None else Cs
-        seen = set()
-        for C in Cs:
-            _, coef = _fit_weighted(X, wins, n, C, l1=True)
-            support = tuple(np.flatnonzero(np.abs(coef) > 1e-6))
-            if not support or support in seen:
-                continue
-            seen.add(support)
-            idx = list(support)
-            b0, b = _fit_weighted(X[:, idx], wins, n, 1e3, l1=False)
-            full = np.zeros(X.shape[1])
-            full[idx] = b
-            bic = -2 * _loglik(X, wins, n, b0, full) + len(idx) * math.log(total)
-            if bic < best[0]:
-                best = (bic, float(C), full, b0)
-    _, C, coef, b0 = best
-    effects: dict[str, dict[str, float]] = {}
-    for d, (seg, sl, M) in parts.items():
-        eff = M @ coef[sl]
-        effects[d] = {lv: float(v) for lv, v in zip(seg, eff)}
-    return float(b0), effects, kept, C
-
-
-def _centered(effects: dict[str, float], counts: pd.Series) -> dict[str, float]:
-    """Effects minus their outcome-weighted mean (above 0 = better than the dimension's average)."""
-    e = pd.Series(effects, dtype="float64").reindex(counts.index).fillna(0.0)
-    mean = float(np.average(e, weights=counts)) if counts.sum() else 0.0
-    return (e - mean).to_dict()
-
-
-def _winning_segments(deals, dim, effects, kept, min_n) -> list[str]:
-    """Known, reliable segments whose effect is above the dimension's average."""
-    labels = _design(deals, [dim], kept)[dim]
-    counts = labels.value_counts()
-    centred = _centered(effects, counts)
-    ordered = isinstance(deals[dim].dtype, pd.CategoricalDtype) and deals[dim].dtype.ordered
-    good = [
-        s
-        for s, v in centred.items()
-        if v > 1e-9 and s not in (UNKNOWN, OTHER_SMALL) and counts.get(s, 0) >= min_n
-    ]
-    if ordered and good:
-        cats = [str(c) for c in deals[dim].cat.categories if str(c) != UNKNOWN]
-        pos = sorted(cats.index(s) for s in good)
-        # fill gaps inside the range when the band in between is not evidently worse
-        filled = [cats[i] for i in range(pos[0], pos[-1] + 1) if cats[i] in good or effects.get(cats[i], 0.0) >= 0]
-        if len(filled) == pos[-1] - pos[0] + 1:
-            good = filled
+    info = {}
+    for d in dims:
+        ordered = isinstance(deals[d].dtype, pd.CategoricalDtype) and deals[d].dtype.ordered
+        lab = keys[d].astype("str").to_numpy()
+        counts = pd.Series(n).groupby(lab).sum().to_dict()
+        if ordered:
+            order = [str(c) for c in deals[d].cat.categories if str(c) not in (UNKNOWN, OTHER_SMALL)]
         else:
-            good = [cats[i] for i in pos]
-    return good
+            order = sorted(s for s in counts if s not in (UNKNOWN, OTHER_SMALL))
+        order = [s for s in order if counts.get(s, 0) > 0]
+        sets = _candidate_sets(order, ordered, counts, min_n)
+        member = (lab[:, None] == np.array(order, dtype=object)[None, :]).astype("float64") if order else np.zeros((len(lab), 0))
+        ranges = None
+        if sets is not None:
+            ranges = np.array([[1.0 if s in st else 0.0 for s in order] for st in sets]) if sets else np.zeros((0, len(order)))
+        if not ordered:
+            # a top-k set needs segments large enough to stand alone
+            member = member[:, [i for i, s in enumerate(order) if counts.get(s, 0) >= min_n]]
+            order = [s for s in order if counts.get(s, 0) >= min_n]
+        if (len(order) >= 2 and len(ranges)) if ranges is not None else len(order) >= 1:
+            info[d] = (order, member, ranges, sets)
+
+    def design(splits, without=None):
+        cols = [np.ones(len(keys))]
+        for d, sp in splits.items():
+            if d != without:
+                cols.append(keys[d].astype("str").isin(sp.segments).to_numpy(dtype="float64"))
+        return np.column_stack(cols)
+
+    def search(d, splits, simulate=True):
+        """Best set of ``d`` given the other dimensions in ``splits``, with its chance threshold."""
+        X = design(splits, without=d)
+        beta, _ = _irls(X, wins, n)
+        p = 1 / (1 + np.exp(-(X @ beta)))
+        e_row, w_row = n * p, n * p * (1 - p)
+        order, member, ranges, sets = info[d]
+        resid = ((wins - e_row) @ member)[None, :]
+        exp_ = e_row @ member
+        # covariance of the segment residuals once the other dimensions are refitted
+        A = (member * w_row[:, None]).T @ X
+        H = (X * w_row[:, None]).T @ X
+        cov = np.diag(w_row @ member) - A @ np.linalg.pinv(H, hermitian=True) @ A.T  # pinv: sets may coincide
+        cov = (cov + cov.T) / 2
+        stat, idx = _score_search(resid, exp_, cov, ranges)
+        if stat[0] <= 0:
+            return None
+        if ranges is not None:
+            segs = list(sets[int(idx[0])])
+        else:
+            ratio = resid[0] / np.maximum(exp_, 1e-12)
+            segs = [order[i] for i in np.argsort(-ratio, kind="stable")[: int(idx[0]) + 1]]
+        thr, pval = np.inf, float("nan")
+        if simulate:
+            # the same search on residuals simulated under "d has no effect"
+            vals, vecs = np.linalg.eigh(cov)
+            root = vecs * np.sqrt(np.clip(vals, 0, None))
+            sim = rng.standard_normal((n_null, len(order))) @ root.T
+            null, _ = _score_search(sim, exp_, cov, ranges)
+            pval = float((1 + np.sum(null >= stat[0])) / (1 + n_null))
+            thr = float(np.quantile(null, 1 - alpha))
+        return _Split(d, segs, float(stat[0]), thr, pval, null if simulate else None)
+
+    # start from every dimension's best set, then drop the weakest while Holm's test rejects it
+    splits: dict[str, _Split] = {}
+    for d in info:
+        sp = search(d, {}, simulate=False)
+        if sp is not None:
+            splits[d] = sp
+    n_tested = len(info)
+    while splits:
+        for _ in range(3):  # re-choose each set given the others until stable
+            changed = False
+            for d in list(splits):
+                sp = search(d, splits, simulate=False)
+                if sp is None:
+                    splits.pop(d)
+                    changed = True
+                elif sp.segments != splits[d].segments:
+                    splits[d] = sp
+                    changed = True
+            if not changed:
+                break
+        if not splits:
+            break
+        tested = {d: search(d, splits) for d in splits}
+        if any(sp is None for sp in tested.values()):
+            splits = {d: sp for d, sp in tested.items() if sp is not None}
+            continue
+        # Holm step-down over every dimension tested (dropped ones count): the i-th
+        # smallest p-value must be below alpha / (n_tested - i)
+        ranked = sorted(tested.values(), key=lambda sp: (sp.p_value, -sp.statistic))
+        failed = next((i for i, sp in enumerate(ranked) if sp.p_value > alpha / (n_tested - i)), None)
+        if failed is None:
+            for i, sp in enumerate(ranked):  # the threshold each kept dimension beat
+                sp.threshold = float(np.quantile(sp.null, 1 - alpha / (n_tested - i)))
+            splits = {sp.dimension: sp for sp in ranked}
+            break
+        splits.pop(ranked[-1].dimension)
+    beta, cov = _irls(design(splits), wins, n)
+    # a dimension whose effect turns non-positive once the others are in is dropped
+    while splits and (beta[1:] <= 0).any():
+        drop = list(splits)[int(np.argmin(beta[1:]))]
+        splits.pop(drop)
+        beta, cov = _irls(design(splits), wins, n)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    effects = {d: float(b) for d, b in zip(splits, beta[1:])}
+    errors = {d: float(s) for d, s in zip(splits, se[1:])}
+    return float(beta[0]), splits, effects, errors, kept
 
 
-def _condition(dim: str, segments: list[str], deals: pd.DataFrame, edges: dict[str, list[float]]) -> Condition:
+def _condition(dim: str, segments: list[str], edges: dict[str, list[float]]) -> Condition:
     label = DIMENSION_LABELS.get(dim, dim)
     src = {"employee_band": ("employees", False), "revenue_band": ("annual_revenue", True), "locations_band": ("locations", False)}
     if dim in src:
@@ -1318,12 +1409,18 @@ def condition_mask(df: pd.DataFrame, conditions: list[Condition] | list[dict]) -
     return mask
 
 
-def _rule_score(won: pd.Series, mask: pd.Series) -> float:
-    n = int(mask.sum())
-    if n == 0:
-        return -1.0
-    lo, _ = wilson_interval(won[mask].sum(), n)
-    return float(lo)
+def default_model_dimensions(inputs: IcpInputs) -> list[str]:
+    """Dimensions the ICP model weighs: industry, one size measure, one place, the buyer.
+
+    Revenue and sites grow with headcount, so the model takes one size measure
+    (employees, else annual revenue, else sites) rather than letting correlated
+    measures split one effect; the segment tables still show all three. Likewise
+    region, else country.
+    """
+    size = next((d for d in ("employee_band", "revenue_band", "locations_band") if d in inputs.dimensions), None)
+    place = next((d for d in ("region", "country") if d in inputs.dimensions), None)
+    dims = [d for d in (inputs.industry_dimension, size, place) if d]
+    return dims + inputs.persona
 
 
 def fit_icp(
@@ -1332,9 +1429,11 @@ def fit_icp(
     min_n: int = 30,
     max_conditions: int = 3,
     tier_lifts: tuple[float, float, float] = (1.25, 1.0, 0.75),
+    alpha: float = 0.05,
+    seed: int = 0,
     dimensions: list[str] | None = None,
 ) -> IcpModel:
-    """Fit the ICP: segment effects, a readable rule, the buyer profile and tier cut-offs.
+    """Fit the ICP: which segments win, a readable rule, the buyer profile and tier cut-offs.
 
     Parameters
     ----------
@@ -1343,14 +1442,16 @@ def fit_icp(
     min_n : int
         Minimum closed outcomes for a segment to count (smaller ones are pooled).
     max_conditions : int
-        At most this many firmographic conditions in the rule.
+        At most this many firmographic conditions in the rule (the strongest).
     tier_lifts : (float, float, float)
         Minimum predicted win rate of tiers A, B, C as multiples of the overall
         win rate; the rest is D.
+    alpha : float
+        Chance, per selection step, of keeping a dimension that has no effect.
+    seed : int
+        Seed of the significance simulation.
     dimensions : list of str, optional
-        Dimensions to model; by default the industry dimension (SIC major group,
-        else the industry label), employee, revenue and locations bands, region
-        (else country) and the buyer's seniority and function.
+        Dimensions to model; by default :func:`default_model_dimensions`.
 
     Returns
     -------
@@ -1358,67 +1459,64 @@ def fit_icp(
 
     Notes
     -----
-    The rule is built greedily: each candidate condition is "dimension in the
-    segments whose effect is above that dimension's average"; the condition that
-    most raises the lower end of the rule's 95% win-rate interval joins, while
-    that lower end keeps rising. A condition that only narrows the rule without a
-    provable gain in win rate is left out.
+    See :func:`select_segment_splits`: one "winning set" per dimension, kept only
+    when it beats chance, all estimated together (so overlapping dimensions such
+    as employees and revenue do not both claim the same effect). The rule is the
+    firmographic winning sets joined by "and"; the buyer's winning seniorities and
+    functions form the persona.
     """
     deals = inputs.deals
     if dimensions is None:
-        place = "region" if "region" in inputs.dimensions else "country"
-        firmo = [
-            d
-            for d in (inputs.industry_dimension, "employee_band", "revenue_band", "locations_band", place)
-            if d and d in inputs.dimensions
-        ]
-        dimensions = firmo + inputs.persona
+        dimensions = default_model_dimensions(inputs)
     dimensions = [d for d in dimensions if deals[d].astype("str").nunique() > 1]
-    intercept, effects, kept, C = fit_segment_effects(deals, dimensions, min_n=min_n)
+    intercept, splits, effects, errors, kept = select_segment_splits(
+        deals, dimensions, min_n=min_n, alpha=alpha, seed=seed
+    )
+    won = deals["won"].astype(bool)
     firmo = [d for d in dimensions if d in FIRMOGRAPHIC]
     persona = [d for d in dimensions if d in PERSONA]
-    won = deals["won"].astype(bool)
-
-    # average the buyer effects into the intercept, so accounts are scored alone
     labels = _design(deals, dimensions, kept)
+
+    def seg_effects(d):
+        b = effects.get(d, 0.0)
+        segs = splits[d].segments if d in splits else []
+        levels = sorted(set(labels[d].astype("str")))
+        return {lv: (b if lv in segs else 0.0) for lv in levels}
+
+    coefficients = {d: seg_effects(d) for d in firmo}
+    persona_effects = {d: seg_effects(d) for d in persona}
+    # buyer effects averaged in: accounts are scored without knowing who will buy
     account_intercept = intercept
     for d in persona:
-        account_intercept += float(labels[d].map(effects[d]).fillna(0.0).mean())
-
-    personas = {d: _winning_segments(deals, d, effects[d], kept, min_n) for d in persona}
-    candidates = {}
-    for d in firmo:
-        segs = _winning_segments(deals, d, effects[d], kept, min_n)
-        if segs:
-            candidates[d] = _condition(d, segs, deals, inputs.edges)
-    labels_str = labels.astype("str")
-    chosen: list[Condition] = []
-    current = pd.Series(True, index=deals.index)
-    best = _rule_score(won, current)
-    while len(chosen) < max_conditions and candidates:
-        scores = {d: _rule_score(won, current & condition_mask(labels_str, [c])) for d, c in candidates.items()}
-        d = max(scores, key=scores.get)
-        if scores[d] <= best + 1e-9:
-            break
-        best = scores[d]
-        chosen.append(candidates.pop(d))
-        current &= condition_mask(labels_str, [chosen[-1]])
+        account_intercept += float(labels[d].map(persona_effects[d]).fillna(0.0).mean())
+    chosen = sorted((d for d in splits if d in FIRMOGRAPHIC), key=lambda d: -splits[d].statistic)[:max_conditions]
     order = {d: i for i, d in enumerate(DIMENSION_LABELS)}
-    chosen.sort(key=lambda c: order.get(c.dimension, 99))
+    conditions = [_condition(d, splits[d].segments, inputs.edges) for d in sorted(chosen, key=lambda d: order.get(d, 99))]
+    evidence = {
+        d: {
+            "segments": list(sp.segments),
+            "log_odds": effects[d],
+            "std_error": errors[d],
+            "odds_ratio": math.exp(effects[d]),
+            "statistic": sp.statistic,
+            "threshold": sp.threshold,
+            "p_value": sp.p_value,
+        }
+        for d, sp in splits.items()
+    }
     return IcpModel(
         intercept=float(account_intercept),
-        coefficients={d: effects[d] for d in firmo},
-        persona_effects={d: effects[d] for d in persona},
-        conditions=chosen,
-        personas=personas,
+        coefficients=coefficients,
+        persona_effects=persona_effects,
+        conditions=conditions,
+        personas={d: (list(splits[d].segments) if d in splits else []) for d in persona},
         kept=kept,
         overall_win_rate=float(won.mean()),
         tier_lifts=dict(zip(("A", "B", "C"), (float(x) for x in tier_lifts))),
-        C=C,
+        evidence=evidence,
         industry_dimension=inputs.industry_dimension,
         edges=inputs.edges,
     )
-
 
 # --------------------------------------------------------------------------- scoring and tiers
 
@@ -1752,7 +1850,18 @@ def icp_artifact(
     art["fit_model"] = {
         "intercept": _r(model.intercept, 6),
         "coefficients": {d: {k: _r(v, 6) for k, v in c.items()} for d, c in model.coefficients.items()},
-        "penalty_C": _r(model.C, 8),
+        "evidence": {
+            d: {
+                "segments": list(e["segments"]),
+                "log_odds": _r(e["log_odds"]),
+                "std_error": _r(e["std_error"]),
+                "odds_ratio": _r(e["odds_ratio"], 3),
+                "statistic": _r(e["statistic"], 2),
+                "threshold": _r(e["threshold"], 2),
+                "p_value": _r(e["p_value"], 5),
+            }
+            for d, e in model.evidence.items()
+        },
     }
     art["segmentation"] = {
         "industry_dimension": model.industry_dimension,
@@ -2266,7 +2375,8 @@ __all__ = [
     "top_segments",
     "describe_segment",
     "lift_matrix",
-    "fit_segment_effects",
+    "select_segment_splits",
+    "default_model_dimensions",
     "fit_icp",
     "condition_mask",
     "score_segments",

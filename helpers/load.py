@@ -727,10 +727,10 @@ def keyed_hash(values: pd.Series, key: bytes) -> pd.Series:
     still join; without the secret the original value cannot be recovered or guessed.
     """
     text = _as_text(values)
-    norm = text.str.strip().str.casefold()
+    norm = text.str.strip().str.lower()
     codes, uniques = pd.factorize(norm, use_na_sentinel=True)
     hashed = np.array(
-        [hmac.new(key, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:16] for u in uniques] + [None],
+        [hmac.digest(key, u.encode("utf-8"), "sha256").hex()[:16] for u in uniques.tolist()] + [None],
         dtype=object,
     )
     out = hashed[np.where(codes < 0, len(uniques), codes)]
@@ -1091,9 +1091,9 @@ class _Loader:
 
     def _bool(self, table: str, c: _Col, clean: pd.Series, empty: pd.Series) -> pd.Series | None:
         b = self.config.booleans
-        true_set = {t.casefold() for t in b.true} | {"true"}
-        false_set = {t.casefold() for t in b.false} | {"false"}
-        low = clean.str.casefold()
+        true_set = {t.lower() for t in b.true} | {"true"}
+        false_set = {t.lower() for t in b.false} | {"false"}
+        low = clean.str.lower()
         out = pd.Series(pd.NA, index=clean.index, dtype="boolean")
         out[low.isin(true_set).to_numpy()] = True
         out[low.isin(false_set).to_numpy()] = False
@@ -1113,7 +1113,7 @@ class _Loader:
         allowed = {"outcome": schema.OUTCOMES, "team": schema.TEAMS}.get(c.target)
         if allowed is None or table not in ("opportunities", "activities"):
             return s.astype("str")
-        low = s.str.strip().str.casefold()
+        low = s.str.strip().str.lower()
         bad = low.notna() & ~low.isin(allowed)
         if bad.any():
             found = sorted(set(s[bad].unique()))[:8]
@@ -1356,7 +1356,7 @@ class _Loader:
         for (table, col), (rtable, rcol) in schema.FOREIGN_KEYS.items():
             if table in t and rtable in t and col in t[table].columns and rcol in t[rtable].columns:
                 s = t[table][col]
-                orphan = (s.notna() & ~s.isin(t[rtable][rcol].dropna().unique())).to_numpy()
+                orphan = s.notna().to_numpy() & ~_isin(s, t[rtable][rcol])
                 if orphan.any():
                     ex = ", ".join(_quote(v) for v in pd.unique(s[orphan])[:3])
                     self.report(
@@ -1451,7 +1451,7 @@ class _Loader:
             open_ &= leads["disqualified_at"].isna()
         opps = self.tables.get("opportunities")
         if opps is not None and "lead_id" in opps:
-            open_ &= ~leads["lead_id"].isin(opps["lead_id"].dropna().unique())
+            open_ &= ~_isin(leads["lead_id"], opps["lead_id"])
         old = open_ & (leads["created_at"] < as_of - pd.Timedelta(days=days))
         self.report("stale_open_lead", "leads", "created_at", old.fillna(False).to_numpy(),
                     (f"qualified lead (MQL or later) is still open (no opportunity, conversion or "
@@ -1460,6 +1460,24 @@ class _Loader:
                      f"disqualification) more than {days:g} days before the export's last date {as_of:%Y-%m-%d}"),
                     "Close them out in the CRM (disqualified date) or map the column that records it; "
                     "analyses count them as not converted.")
+
+
+def _isin(s: pd.Series, values: pd.Series) -> np.ndarray:
+    """``s.isin(values)`` for long text columns (vectorised in Arrow; missing values -> False)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.chunked_array(pa.array(s, from_pandas=True) if not hasattr(s.array, "__arrow_array__")
+                               else s.array.__arrow_array__())
+        vals = values.dropna().unique()
+        vset = pa.array(vals, from_pandas=True) if not hasattr(vals, "__arrow_array__") else vals.__arrow_array__()
+        if isinstance(vset, pa.ChunkedArray):
+            vset = vset.combine_chunks()
+        vset = vset.cast(arr.type)
+        return pc.is_in(arr, value_set=vset, skip_nulls=True).fill_null(False).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return s.isin(values.dropna().unique()).fillna(False).to_numpy(dtype=bool)
 
 
 def _localize(ts: pd.Series, tz: str) -> pd.Series:
@@ -1481,8 +1499,8 @@ def _norm_id(s: pd.Series) -> pd.Series:
 
 def _apply_value_map(clean: pd.Series, vmap: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
     """Replace export values by canonical ones (ignoring case); '*' = any other value."""
-    table = {str(k).strip().casefold(): v for k, v in vmap.items() if k != "*"}
-    low = clean.str.casefold()
+    table = {str(k).strip().lower(): v for k, v in vmap.items() if k != "*"}
+    low = clean.str.lower()
     hit = low.isin(list(table)).fillna(False).astype(bool)
     if "*" in vmap:
         wild = clean.notna() & ~hit
@@ -1503,10 +1521,10 @@ def _looks_boolean(clean: pd.Series, cfg: OrgConfig) -> bool:
     nn = clean.dropna()
     if len(nn) == 0:
         return False
-    uniq = {str(u).casefold() for u in nn.unique()[:50]}
+    uniq = {str(u).lower() for u in nn.unique()[:50]}
     if len(uniq) > 2 or uniq <= {"0", "1"}:
         return False
-    tokens = {t.casefold() for t in cfg.booleans.true + cfg.booleans.false} | {"true", "false"}
+    tokens = {t.lower() for t in cfg.booleans.true + cfg.booleans.false} | {"true", "false"}
     return uniq <= tokens and bool(uniq & {"true", "false", "yes", "no", "y", "n"})
 
 

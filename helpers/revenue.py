@@ -407,22 +407,24 @@ def available_stages(
     leads: pd.DataFrame | None,
     opportunities: pd.DataFrame | None,
     stages: Sequence[str] = STAGES,
-) -> tuple[list[str], list[str]]:
-    """The org's stages the data can measure, and a sentence per stage it cannot.
+) -> tuple[list[str], dict[str, str]]:
+    """The org's stages the data can measure, and why the others are skipped.
 
     A lead stage is measurable when its timestamp column has values; ``opportunity``
-    when opportunities are linked to leads (``lead_id``) and dated; ``won`` when
-    opportunities have outcomes. The measurable stages must form an unbroken chain
-    ending at ``won``; stages above a break are dropped.
+    when opportunities are dated; ``won`` when opportunities have outcomes and close
+    dates. Lead stages count only when opportunities are linked to leads
+    (``opportunities.lead_id``): otherwise lead counts cannot be tied to wins. A
+    skipped middle stage is simply passed over (MQL -> SQL when SAL is missing).
 
     Returns
     -------
-    (list of str, list of str)
-        Stages kept (funnel order), and one sentence for each stage skipped.
+    (list of str, dict)
+        Stages kept (funnel order), and ``{stage: reason}`` for each stage skipped.
     """
     has_opps = _has(opportunities, "outcome")
     linked = has_opps and _has(opportunities, "lead_id") and _has(leads, "lead_id")
-    kept, skipped = [], []
+    kept: list[str] = []
+    skipped: dict[str, str] = {}
     for s in stages:
         if s in LEAD_STAGE_COLUMNS:
             ok = _has(leads, LEAD_STAGE_COLUMNS[s])
@@ -432,23 +434,35 @@ def available_stages(
             why = "opportunities.created_at is missing or empty"
         else:
             ok = has_opps and _has(opportunities, "closed_at")
-            why = "opportunities with outcome and closed_at are missing"
-        (kept if ok else skipped).append(s if ok else f"Stage '{s}' is skipped: {why}.")
+            why = "no opportunities with outcome and closed_at"
+        if ok:
+            kept.append(s)
+        else:
+            skipped[s] = why
     if "won" not in kept:
         raise ValueError(
             "The revenue module needs won deals: an opportunities table with outcome, closed_at "
-            "and amount (or leads with a won stage)."
+            "and amount."
         )
-    # lead stages connect to opportunity stages only through opportunities.lead_id
     lead_part = [s for s in kept if s in LEAD_STAGE_COLUMNS]
     if lead_part and not linked:
-        skipped += [
-            f"Stage '{s}' is skipped: opportunities are not linked to leads (opportunities.lead_id), "
-            "so lead counts cannot be tied to wins."
-            for s in lead_part
-        ]
+        for s in lead_part:
+            skipped[s] = "opportunities are not linked to leads (opportunities.lead_id)"
         kept = [s for s in kept if s not in LEAD_STAGE_COLUMNS]
+    if len(kept) < 2:
+        raise ValueError(
+            "The reverse waterfall needs at least one dated stage before 'won' "
+            "(e.g. opportunities.created_at or leads.created_at)."
+        )
     return kept, skipped
+
+
+def skipped_sentence(skipped: Mapping[str, str]) -> str:
+    """One sentence naming the stages the plan cannot work back through (empty if none)."""
+    if not skipped:
+        return ""
+    parts = "; ".join(f"{STAGE_LABELS.get(s, s)} ({why})" for s, why in skipped.items())
+    return f"Stages skipped, as the data lacks them: {parts}."
 
 
 def stage_times(
@@ -1216,6 +1230,208 @@ def combine_levers(levers: Sequence[Lever], name: str = "Aligned sales follow-up
     return Lever(name, keep[0].transition, point, draws, "; ".join(lv.name for lv in keep))
 
 
+@dataclass
+class FunnelModel:
+    """The org's funnel as the revenue module sees it (see :func:`build_funnel`).
+
+    Attributes
+    ----------
+    stages : list of str
+        Measurable stages, top to ``won``.
+    skipped : dict
+        ``{stage: reason}`` for the org's stages the data lacks.
+    as_of : Timestamp
+        Data end (the export's latest timestamp).
+    times : DataFrame
+        :func:`stage_times` output.
+    rates : DataFrame
+        :func:`stage_rates` output (today's conversions, lags, Beta posteriors).
+    deal : DealSize
+    counts : DataFrame
+        :func:`monthly_stage_counts` output.
+    current : Series
+        :func:`run_rate` output.
+    """
+
+    stages: list
+    skipped: dict
+    as_of: pd.Timestamp
+    times: pd.DataFrame
+    rates: pd.DataFrame
+    deal: DealSize
+    counts: pd.DataFrame
+    current: pd.Series
+
+    @property
+    def top_stage(self) -> str:
+        return self.stages[0]
+
+    @property
+    def transitions(self) -> list[str]:
+        return [f"{a}->{b}" for a, b in zip(self.rates["from_stage"], self.rates["to_stage"])]
+
+    @property
+    def cycle_days(self) -> float:
+        """Sum of the median stage lags: top stage to won."""
+        return float(self.rates["lag_days_median"].sum())
+
+    @property
+    def maturity_months(self) -> int:
+        """Whole months after which 95% of a cohort's wins have closed (top stage to won)."""
+        t = self.times
+        top = self.top_stage
+        ok = t["reached_won"] & t["won"].notna() & t[top].notna()
+        days = _quantile_days((t["won"] - t[top])[ok], 0.95)
+        if not np.isfinite(days):
+            days = float(self.rates["maturity_days"].sum())
+        return max(1, int(math.ceil(days / MONTH_DAYS)))
+
+    @property
+    def first_projection_month(self) -> pd.Timestamp:
+        """The first month after the last complete month of data."""
+        return last_complete_month(self.as_of) + pd.DateOffset(months=1)
+
+    def trailing_revenue(self, months: int = 12) -> float:
+        """Won revenue over the last ``months`` complete months."""
+        if "revenue" not in self.counts.columns:
+            return float("nan")
+        end = last_complete_month(self.as_of)
+        c = self.counts.loc[(self.counts.index <= end) & (self.counts.index > end - pd.DateOffset(months=months)), "revenue"]
+        return float(c.sum())
+
+    def rates_table(self, interval: float = 0.9) -> pd.DataFrame:
+        """Today's conversions for display: rate with its interval, leads counted, lags."""
+        from scipy import stats
+
+        r = self.rates
+        lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+        return pd.DataFrame(
+            {
+                "conversion": [f"{STAGE_LABELS.get(a, a)} -> {STAGE_LABELS.get(b, b)}" for a, b in zip(r["from_stage"], r["to_stage"])],
+                "counted": r["trials"].astype("int64"),
+                "converted": r["successes"].astype("int64"),
+                "rate": r["rate"],
+                "low": stats.beta.ppf(lo, r["alpha"], r["beta"]),
+                "high": stats.beta.ppf(hi, r["alpha"], r["beta"]),
+                "median_lag_days": r["lag_days_median"],
+                "mature_after_days": r["maturity_days"],
+            }
+        )
+
+
+def build_funnel(
+    leads: pd.DataFrame,
+    opportunities: pd.DataFrame | None,
+    stages: Sequence[str] = STAGES,
+    *,
+    window_months: int = 12,
+    run_rate_months: int = 6,
+) -> FunnelModel:
+    """Everything the revenue module needs from an org's leads and opportunities.
+
+    Raises ``ValueError`` (with a sentence) when the data cannot support a plan:
+    no won deal with an amount, no dated stage before ``won``, too short a history.
+    """
+    kept, skipped = available_stages(leads, opportunities, stages)
+    as_of = data_end(leads, opportunities)
+    times = stage_times(leads, opportunities, kept)
+    rates = stage_rates(times, opportunities, kept, as_of, window_months=window_months)
+    deal = deal_size(opportunities, as_of, window_months=window_months)
+    counts = monthly_stage_counts(times, opportunities, kept)
+    current = run_rate(counts, as_of, run_rate_months)
+    return FunnelModel(kept, skipped, as_of, times, rates, deal, counts, current)
+
+
+@dataclass
+class LeverSet:
+    """The aligned scenario's levers, their combination and what was used to build them."""
+
+    levers: list
+    combined: Lever | None
+    notes: list
+    plateau: int | None = None
+    transition: str | None = None
+
+
+def alignment_levers(
+    model: FunnelModel,
+    leads: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    *,
+    funnel_summary: Mapping | None = None,
+    plateau: int = 6,
+    sla_hours: float = 24.0,
+    worked_fix: float = 1.0,
+    sla_fix: float = 1.0,
+    transition: str = "auto",
+    window_months: int = 12,
+    n_draws: int = 4000,
+    seed: int = 42,
+) -> LeverSet:
+    """The sales-work levers of the aligned scenario, from module 2's evidence or the data.
+
+    Sales work starts at the MQL and aims at the opportunity (the last stage when
+    there is none), as in module 2. The touches plateau and the conversion the
+    levers move come from module 2's ``summary.json`` entry (``funnel_summary``:
+    ``touches_plateau``, ``biggest_leak.stage``) when present, else from
+    ``plateau`` and ``transition`` (``"auto"``: the conversion into SQL, else the
+    first conversion after the MQL). The levers' sizes are measured on this org's
+    mature leads (:func:`worked_lever`, :func:`sla_lever`).
+    """
+    notes: list[str] = []
+    if "mql" not in model.stages:
+        notes.append("No MQL dates: the sales-work levers (touches, response time) cannot be measured, "
+                      "so the aligned scenario is skipped.")
+        return LeverSet([], None, notes)
+    target = "opportunity" if "opportunity" in model.stages else "won"
+    i0, i1 = model.stages.index("mql"), model.stages.index(target)
+    span = model.transitions[i0:i1]
+    fs = dict(funnel_summary or {})
+    p = fs.get("touches_plateau")
+    if isinstance(p, int | float) and p and p > 0:
+        plateau = int(p)
+        notes.append(f"Touches plateau {plateau}: from module 2's findings (summary.json).")
+    else:
+        notes.append(f"Touches plateau {plateau}: the notebook parameter (module 2's finding not available).")
+    leak = (fs.get("biggest_leak") or {}).get("stage") if isinstance(fs.get("biggest_leak"), dict) else None
+    if leak in span:
+        chosen = leak
+        notes.append(f"The levers move {chosen}, module 2's biggest leak.")
+    elif transition in span:
+        chosen = transition
+        notes.append(f"The levers move {chosen} (parameter lever_transition).")
+    else:
+        into_sql = [t for t in span if t.endswith("->sql")]
+        chosen = into_sql[0] if into_sql else span[0]
+        notes.append(f"The levers move {chosen}, the sales qualification step.")
+    maturity = float(model.rates.iloc[i0:i1]["maturity_days"].sum())
+    try:
+        work = sales_work(model.times, leads, activities, "mql", target, model.as_of)
+    except ValueError as exc:
+        notes.append(f"{exc} The aligned scenario is skipped.")
+        return LeverSet([], None, notes, plateau, chosen)
+    mw = mature_work(work, model.as_of, maturity, window_months)
+    levers = []
+    for fn, kw in ((worked_lever, {"plateau": plateau, "fix": worked_fix}), (sla_lever, {"sla_hours": sla_hours, "fix": sla_fix})):
+        try:
+            lv = fn(mw, chosen, n_draws=n_draws, seed=seed, **kw)
+        except ValueError as exc:
+            notes.append(str(exc))
+            continue
+        levers.append(lv)
+        notes.append(lv.evidence)
+        if lv.multiplier <= 1:
+            notes.append(f"'{lv.name}' shows no gain on this data, so the aligned scenario leaves it out.")
+    if work.attrs.get("touch_source") == "aggregates":
+        notes.append("Touch counts come from lead aggregates (no activity log), so they include touches after "
+                     "the conversion: the touches lever is overstated.")
+    combined = combine_levers(levers)
+    if combined is not None and len([lv for lv in levers if lv.multiplier > 1]) > 1:
+        notes.append("Both levers are multiplied together; a lead both slow and under-worked counts in both, "
+                     "a slight overstatement.")
+    return LeverSet(levers, combined, notes, plateau, chosen)
+
+
 # =============================================================================
 # Scenarios: driver-based projection with lags
 # =============================================================================
@@ -1522,12 +1738,12 @@ def unit_economics(
     cac = cost / wins if wins else np.nan
     monthly_gp = deal.mean * gross_margin / contract_months
     rows = [
-        ("window", f"{start:%Y-%m} to {end:%Y-%m}", "months"),
         ("marketing_spend", total_spend, "currency"),
         ("won_revenue", revenue, "currency"),
         ("gross_margin", gross_margin, "fraction"),
         ("gross_profit", revenue * gross_margin if np.isfinite(revenue) else np.nan, "currency"),
         ("mqls", mqls, "count"),
+        ("sqls", sqls, "count"),
         ("wins", wins, "count"),
         ("cost_per_mql", total_spend / mqls if mqls else np.nan, "currency"),
         ("cost_per_sql", total_spend / sqls if sqls else np.nan, "currency"),
@@ -1536,6 +1752,8 @@ def unit_economics(
         ("marketing_spend_share_of_revenue", total_spend / revenue if revenue else np.nan, "fraction"),
     ]
     out = pd.DataFrame(rows, columns=["metric", "value", "unit"])
+    out["value"] = out["value"].astype(float)
+    out.attrs["window"] = (start, end)
     out["metric"] = out["metric"].astype("string")
     out["unit"] = out["unit"].astype("string")
     return out
@@ -1919,6 +2137,173 @@ def segmented_regression(
     )
 
 
+@dataclass
+class AlignmentSeries:
+    """The monthly series the before/after test runs on, and how it was cut.
+
+    ``frame`` has ``month``, ``revenue`` (the value regressed), ``won_revenue``,
+    ``inquiries`` (cohort series only) and ``wins``; ``exclude_last`` and
+    ``transition_months`` are what :func:`segmented_regression` should leave out;
+    ``description`` says it in one sentence.
+    """
+
+    frame: pd.DataFrame
+    kind: str
+    exclude_last: int
+    transition_months: int
+    description: str
+
+
+def alignment_series(
+    times: pd.DataFrame | None,
+    opportunities: pd.DataFrame,
+    as_of,
+    *,
+    kind: str = "auto",
+    censor_quantile: float = 0.95,
+) -> AlignmentSeries:
+    """Monthly won revenue for the before/after test, with censoring handled.
+
+    ``kind="cohort"``: won revenue per inquiry by the lead's creation month. Lead
+    volume growth is divided out, and a change applied to leads from a date shows
+    as a sharp step; the last months are right-censored (their leads have not had
+    time to close), so the last ``ceil(q95 of inquiry-to-won days / month)`` complete
+    months are left out. ``kind="close"``: won revenue by close month (orgs whose
+    deals are not linked to dated leads); a month's revenue is complete once the
+    month is over, but deals closing just after the start come from leads worked
+    before it, so one median sales cycle after the start is a transition left out.
+    ``"auto"`` picks the cohort series when leads are linked to won deals.
+    """
+    end = last_complete_month(as_of)
+    linked = (
+        times is not None
+        and "inquiry" in times.columns
+        and "won" in times.columns
+        and bool(times["reached_won"].any())
+    )
+    if kind == "auto":
+        kind = "cohort" if linked else "close"
+    if kind == "cohort":
+        if not linked:
+            raise ValueError("The cohort series needs dated leads linked to won deals (opportunities.lead_id).")
+        ok = times["inquiry"].notna()
+        m = month_start(times.loc[ok, "inquiry"]).to_numpy()
+        g = pd.DataFrame(
+            {"won_revenue": times.loc[ok, "won_amount"].to_numpy(float),
+             "wins": times.loc[ok, "reached_won"].to_numpy(float)}
+        ).groupby(m)
+        f = pd.DataFrame({"won_revenue": g["won_revenue"].sum(), "wins": g["wins"].sum(), "inquiries": g.size()})
+        f = f.reindex(pd.date_range(f.index.min(), end, freq="MS")).fillna(0.0)
+        f = f[f["inquiries"] > 0]
+        f["revenue"] = f["won_revenue"] / f["inquiries"]
+        lag = (times["won"] - times["inquiry"])[times["reached_won"] & times["won"].notna()]
+        days = _quantile_days(lag, censor_quantile)
+        excl = int(math.ceil(days / MONTH_DAYS)) if np.isfinite(days) else 0
+        desc = (
+            f"won revenue per inquiry by the month the lead was created (lead-volume growth divided out); "
+            f"the last {excl} complete months are left out because {censor_quantile:.0%} of wins take up to "
+            f"{days:.0f} days from inquiry, so younger leads are still converting"
+        )
+        trans = 0
+    elif kind == "close":
+        f = monthly_won_revenue(opportunities).set_index("month")
+        f = f[f.index <= end]
+        f["won_revenue"] = f["revenue"]
+        if linked:
+            lag = (times["won"] - times["inquiry"])[times["reached_won"] & times["won"].notna()]
+        else:
+            o = opportunities
+            won = (o["outcome"].astype("string").str.lower() == "won").fillna(False).to_numpy()
+            lag = (o["closed_at"] - o["created_at"])[won] if "created_at" in o.columns else pd.Series(dtype="timedelta64[ns]")
+        med = _quantile_days(lag, 0.5)
+        trans = int(round(med / MONTH_DAYS)) if np.isfinite(med) else 0
+        excl = 0
+        desc = (
+            f"won revenue by close month; the {trans} months after the start are a transition left out "
+            f"(deals closing then were mostly worked before it: median cycle {med:.0f} days); no recent "
+            "month is left out, as a month's closed revenue is complete once the month is over"
+        )
+    else:
+        raise ValueError("The alignment series is 'cohort', 'close' or 'auto'.")
+    f.index.name = "month"
+    return AlignmentSeries(f.reset_index(), kind, excl, trans, desc)
+
+
+def try_build_funnel(data, *, window_months: int = 12, run_rate_months: int = 6, deal_size_value: float = 0.0):
+    """:func:`build_funnel` on an ``OrgData``, or ``(None, sentence)`` when the data cannot support it.
+
+    ``deal_size_value`` > 0 replaces the measured deal size (for exports whose won
+    deals carry no amount).
+    """
+    opps = data.opportunities
+    if opps is None or not _has(opps, "outcome"):
+        return None, "The opportunities table (with outcome) is missing: the revenue module needs won deals, so it is skipped."
+    if deal_size_value <= 0 and not _has(opps, "amount"):
+        return None, ("Won deals carry no amount (opportunities.amount): set the deal_size parameter to the "
+                      "average won deal value to run the revenue module; it is skipped.")
+    try:
+        stages = data.config.stages
+        model = build_funnel(data.leads, opps, stages, window_months=window_months, run_rate_months=run_rate_months)
+    except ValueError as exc:
+        if deal_size_value > 0 and "amount" in str(exc):
+            o = opps.copy()
+            o["amount"] = float(deal_size_value)
+            try:
+                model = build_funnel(data.leads, o, data.config.stages, window_months=window_months,
+                                     run_rate_months=run_rate_months)
+            except ValueError as exc2:
+                return None, f"{exc2} The revenue module is skipped."
+        else:
+            return None, f"{exc} The revenue module is skipped."
+    if deal_size_value > 0:
+        model.deal = DealSize(float(deal_size_value), 0.0, model.deal.n, 0.0)
+    return model, ""
+
+
+def estimate_alignment_effect(
+    model: FunnelModel,
+    opportunities: pd.DataFrame,
+    start,
+    *,
+    kind: str = "auto",
+    n_sim: int = 999,
+    seed: int = 42,
+) -> tuple[AlignmentSeries | None, AlignmentEffect | None, str]:
+    """The before/after test on the org's history, or a sentence saying why it cannot run."""
+    if start is None or (isinstance(start, str) and not start.strip()):
+        return None, None, ("No alignment_start is set (org.yml parameters or -p alignment_start=YYYY-MM-DD): "
+                            "the before/after section is skipped.")
+    try:
+        t0 = pd.Timestamp(str(start))
+    except (ValueError, TypeError):
+        return None, None, f"alignment_start '{start}' is not a date (use YYYY-MM-DD): the before/after section is skipped."
+    try:
+        series = alignment_series(model.times, opportunities, model.as_of, kind=kind)
+        effect = segmented_regression(series.frame, t0, exclude_last=series.exclude_last,
+                                      transition_months=series.transition_months, n_sim=n_sim, seed=seed)
+    except ValueError as exc:
+        return None, None, f"{exc} The before/after section is skipped."
+    return series, effect, effect_sentence(effect, t0)
+
+
+def effect_sentence(effect: AlignmentEffect, start) -> str:
+    """Plain-language reading of the before/after estimate."""
+    start = pd.Timestamp(start)
+    lvl = (
+        f"After {start:%B %Y}, the revenue level is x{effect.level_ratio:.2f} the pre-start trend "
+        f"(95% interval x{effect.level_low:.2f} to x{effect.level_high:.2f}), and monthly growth changed by "
+        f"{effect.slope_change:+.1%} (95% interval {effect.slope_low:+.1%} to {effect.slope_high:+.1%})."
+    )
+    if effect.significant:
+        verdict = (f"The before/after test rejects 'no change' (p = {effect.joint_p:.3f}): the change is larger "
+                   "than this series' month-to-month noise.")
+    else:
+        verdict = (f"The before/after test does not reject 'no change' (p = {effect.joint_p:.3f}): with "
+                   f"{effect.n_pre} months before and {effect.n_post} after, this history cannot tell the "
+                   "estimate from noise.")
+    return f"{lvl} {verdict}"
+
+
 def estimate_growth(counts: pd.Series, as_of, months: int = 24) -> float:
     """Monthly growth of a count series: log-linear fit over its last ``months`` complete months."""
     end = last_complete_month(as_of)
@@ -2095,15 +2480,16 @@ def plot_claims(table: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_alignment_history(effect: AlignmentEffect, start, ax=None, *, currency: str = "USD"):
-    """Monthly won revenue with the segmented fit, the counterfactual trend and excluded months."""
+def plot_alignment_history(effect: AlignmentEffect, start, ax=None, *, currency: str = "USD", kind: str = "close"):
+    """Monthly won revenue (or revenue per inquiry by cohort) with the segmented fit,
+    the pre-start trend continued, and the months left out."""
     ax = plots.get_ax(ax)
     f = effect.fitted
     used = f["used"].to_numpy()
     ax.plot(f["month"], f["revenue"], color=plots.PALETTE["neutral"], lw=1, alpha=0.6)
     ax.scatter(f.loc[used, "month"], f.loc[used, "revenue"], color="black", s=14, zorder=3, label="Month used in the fit")
     ax.scatter(f.loc[~used, "month"], f.loc[~used, "revenue"], facecolors="none", edgecolors=plots.PALETTE["neutral"],
-               s=22, zorder=3, label="Month left out (transition / not yet complete)")
+               s=22, zorder=3, label="Month left out (transition / still converting)")
     ax.plot(f["month"], f["fitted"], color=plots.PALETTE["good"], lw=2, label="Fitted: trend + change at start")
     post = f["post"].to_numpy()
     ax.plot(f.loc[post, "month"], f.loc[post, "counterfactual"], color=plots.PALETTE["good"], ls="--", lw=1.5,
@@ -2111,11 +2497,15 @@ def plot_alignment_history(effect: AlignmentEffect, start, ax=None, *, currency:
     ax.axvline(pd.Timestamp(start), color=plots.PALETTE["highlight"], ls=":", lw=1.5, label="Alignment start")
     ax.yaxis.set_major_formatter(plots.money_formatter(currency))
     ax.set_title(
-        f"Won revenue before/after alignment: level x{effect.level_ratio:.2f} "
-        f"({effect.level_low:.2f}-{effect.level_high:.2f})"
+        f"Before/after the alignment start: level x{effect.level_ratio:.2f} "
+        f"(95%: {effect.level_low:.2f}-{effect.level_high:.2f})"
     )
-    ax.set_xlabel("Close month")
-    ax.set_ylabel(f"Won revenue per month ({currency})")
+    if kind == "cohort":
+        ax.set_xlabel("Month the leads were created")
+        ax.set_ylabel(f"Won revenue per inquiry ({currency})")
+    else:
+        ax.set_xlabel("Close month")
+        ax.set_ylabel(f"Won revenue per month ({currency})")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.set_ylim(bottom=0)
     return ax
@@ -2139,3 +2529,181 @@ def plot_channels(table: pd.DataFrame, ax=None, *, currency: str = "USD"):
     ax.set_xlabel(f"Won revenue / spend ({currency} per {currency}){when}")
     ax.set_ylabel("Channel")
     return ax
+
+
+def plot_gap(gap: pd.DataFrame, ax=None):
+    """How much of what the plan needs each stage's current run-rate covers (100% = enough).
+
+    Parameters
+    ----------
+    gap : DataFrame
+        :func:`plan_gap` output; the ``revenue`` row is shown too.
+    """
+    ax = plots.get_ax(ax)
+    g = gap.iloc[::-1].reset_index(drop=True)
+    cover = g["run_rate"] / g["needed_per_month"]
+    lo = g["run_rate"] / g["high"]
+    hi = g["run_rate"] / g["low"]
+    y = np.arange(len(g))
+    colors = [plots.PALETTE["good"] if c >= 1 else plots.PALETTE["bad"] for c in cover]
+    ax.barh(y, cover, color=colors, alpha=0.8)
+    err = np.vstack([np.clip(cover - lo, 0, None), np.clip(hi - cover, 0, None)])
+    ax.errorbar(cover, y, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
+    for i, (c, rr, nd) in enumerate(zip(cover, g["run_rate"], g["needed_per_month"])):
+        ax.annotate(f"{c:.0%}  ({rr:,.0f} of {nd:,.0f}/month)", (max(c, 0), i), xytext=(6, -3),
+                    textcoords="offset points", fontsize=8)
+    ax.axvline(1.0, color="black", ls="--", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([STAGE_LABELS.get(s, "Won revenue" if s == "revenue" else s) for s in g["stage"]])
+    ax.xaxis.set_major_formatter(plots.percent_formatter())
+    ax.set_xlim(0, max(1.3, float(np.nanmax(hi)) * 1.25 if np.isfinite(np.nanmax(hi)) else 1.3))
+    ax.set_title("Does today's run-rate cover the plan? (bars: 90% interval)")
+    ax.set_xlabel("Current monthly run-rate as a share of what the plan needs per month (%)")
+    ax.set_ylabel("Stage")
+    return ax
+
+
+def org_claim_rows(result: ScenarioResult | None, effect: AlignmentEffect | None) -> pd.DataFrame:
+    """This org's own figures for the claims chart: modelled uplift and estimated history."""
+    rows = []
+    if result is not None:
+        u = result.uplift
+        h = u["horizon_months"]
+        rows.append((f"This org: modelled revenue uplift ({h} months)", u["revenue_pct"], u["revenue_pct_low"], u["revenue_pct_high"]))
+        base_gp = float(result.totals.set_index("scenario").loc["baseline", "gross_profit"])
+        if base_gp > 0:
+            rows.append((f"This org: modelled gross profit uplift ({h} months)", u["gross_profit"] / base_gp,
+                         u["gross_profit_low"] / base_gp, u["gross_profit_high"] / base_gp))
+    if effect is not None:
+        rows.append(("This org: revenue level after vs before its alignment start (history)",
+                     effect.level_ratio - 1, effect.level_low - 1, effect.level_high - 1))
+    return pd.DataFrame(rows, columns=["claim", "figure", "low", "high"])
+
+
+def _rd(x, nd: int = 3):
+    """Round a number for summary.json (None for NaN / missing)."""
+    if x is None:
+        return None
+    try:
+        xf = float(x)
+    except (TypeError, ValueError):
+        return x
+    if not np.isfinite(xf):
+        return None
+    return round(xf, nd)
+
+
+def summary_figures(
+    model: FunnelModel,
+    plan: PlanTargets,
+    gap: pd.DataFrame,
+    *,
+    result: ScenarioResult | None = None,
+    levers: LeverSet | None = None,
+    economics: pd.DataFrame | None = None,
+    channels: pd.DataFrame | None = None,
+    tornado: pd.DataFrame | None = None,
+    effect: AlignmentEffect | None = None,
+    series: AlignmentSeries | None = None,
+    gross_margin: float | None = None,
+) -> dict:
+    """The module's key figures for ``summary.json`` (plain, rounded values)."""
+    g = gap.set_index("stage")
+    top = model.top_stage
+    lead_time = int(model.rates["lag_months"].sum())
+    out: dict = {
+        "stages": list(model.stages),
+        "skipped_stages": dict(model.skipped),
+        "as_of": f"{model.as_of:%Y-%m-%d}",
+        "plan_source": plan.source,
+        "plan_annual_revenue": _rd(plan.annual, 0),
+        "plan_monthly_revenue": _rd(g.loc["revenue", "needed_per_month"], 0),
+        "run_rate_revenue": _rd(g.loc["revenue", "run_rate"], 0),
+        "deal_size": _rd(model.deal.mean, 0),
+        "stage_conversion": {t: _rd(r) for t, r in zip(model.transitions, model.rates["rate"])},
+        "lead_time_months": lead_time,
+        "cycle_days": _rd(model.cycle_days, 1),
+        "top_stage": top,
+        "leads_needed_per_month": _rd(g.loc[top, "needed_per_month"], 1),
+        "leads_needed_rounded": int(g.loc[top, "needed_rounded"]),
+        "leads_needed_low": _rd(g.loc[top, "low"], 1),
+        "leads_needed_high": _rd(g.loc[top, "high"], 1),
+        "run_rate_top": _rd(g.loc[top, "run_rate"], 1),
+        "gap_top": _rd(g.loc[top, "gap"], 1),
+        "gap_pct_top": _rd(g.loc[top, "gap_pct"]),
+        "p_run_rate_enough": _rd(g.loc[top, "p_enough"]),
+        "wins_needed_per_month": _rd(g.loc["won", "needed_per_month"], 2),
+        "needed_per_month": {s: _rd(v, 1) for s, v in g["needed_per_month"].drop("revenue").items()},
+        "mqls_needed_per_month": _rd(g.loc["mql", "needed_per_month"], 1) if "mql" in g.index else None,
+    }
+    if result is not None:
+        t = result.totals.set_index("scenario")
+        u = result.uplift
+        out["scenario"] = {
+            "horizon_months": u["horizon_months"],
+            "baseline_revenue": _rd(t.loc["baseline", "revenue"], 0),
+            "baseline_revenue_low": _rd(t.loc["baseline", "revenue_low"], 0),
+            "baseline_revenue_high": _rd(t.loc["baseline", "revenue_high"], 0),
+            "aligned_revenue": _rd(t.loc["aligned", "revenue"], 0) if "aligned" in t.index else None,
+            "uplift_revenue": _rd(u["revenue"], 0),
+            "uplift_pct": _rd(u["revenue_pct"]),
+            "uplift_pct_low": _rd(u["revenue_pct_low"]),
+            "uplift_pct_high": _rd(u["revenue_pct_high"]),
+            "uplift_gross_profit": _rd(u["gross_profit"], 0),
+            "uplift_gross_profit_low": _rd(u["gross_profit_low"], 0),
+            "uplift_gross_profit_high": _rd(u["gross_profit_high"], 0),
+            "p_uplift_positive": _rd(u["p_positive"]),
+        }
+    else:
+        out["scenario"] = None
+    if levers is not None:
+        out["levers"] = {lv.name: {"transition": lv.transition, "multiplier": _rd(lv.multiplier),
+                                   "low": _rd(lv.low), "high": _rd(lv.high)} for lv in levers.levers}
+        out["touches_plateau_used"] = levers.plateau
+    if economics is not None:
+        e = economics.set_index("metric")["value"]
+        out["gross_margin"] = _rd(gross_margin if gross_margin is not None else e.get("gross_margin"))
+        for k in ("marketing_spend", "cost_per_mql", "cost_per_sql", "cac", "payback_months"):
+            out[k] = _rd(e.get(k), 1)
+    if channels is not None and len(channels):
+        c = channels.dropna(subset=["revenue_per_spend"])
+        out["channels"] = {
+            "window": [f"{d:%Y-%m}" for d in channels.attrs.get("window", ())],
+            "best_revenue_per_spend": str(c.sort_values("revenue_per_spend").iloc[-1]["channel"]) if len(c) else None,
+            "worst_revenue_per_spend": str(c.sort_values("revenue_per_spend").iloc[0]["channel"]) if len(c) else None,
+            "revenue_per_spend": {str(r.channel): _rd(r.revenue_per_spend, 2) for r in c.itertuples()},
+        }
+    if tornado is not None and len(tornado):
+        out["tornado_top"] = str(tornado.iloc[0]["driver"])
+    if effect is not None:
+        out["alignment_effect"] = {k: _rd(v, 4) if isinstance(v, float) else v for k, v in effect.as_dict().items()}
+        out["alignment_effect"]["series"] = series.kind if series is not None else None
+    else:
+        out["alignment_effect"] = None
+    return out
+
+
+def aligned_cac(economics: pd.DataFrame, result: ScenarioResult) -> float:
+    """CAC if the aligned funnel's extra wins came at today's spend (NaN without spend)."""
+    e = economics.set_index("metric")["value"]
+    t = result.totals.set_index("scenario")
+    cac = float(e.get("cac", np.nan))
+    if not np.isfinite(cac) or t.loc["aligned", "wins"] <= 0:
+        return float("nan")
+    return cac * float(t.loc["baseline", "wins"] / t.loc["aligned", "wins"])
+
+
+def profit_sentence(economics: pd.DataFrame, result: ScenarioResult, currency: str, alignment_cost_monthly: float = 0.0) -> str:
+    """The aligned scenario's effect on wins, CAC and profit, in one sentence."""
+    t = result.totals.set_index("scenario")
+    u = result.uplift
+    more = float(t.loc["aligned", "wins"] / t.loc["baseline", "wins"] - 1)
+    cac = float(economics.set_index("metric")["value"].get("cac", np.nan))
+    cac_part = (
+        f"CAC {cac:,.0f} -> {aligned_cac(economics, result):,.0f} {currency}; " if np.isfinite(cac) else "CAC not measured (no spend); "
+    )
+    return (
+        f"Same spend, {more:+.1%} won deals in the aligned funnel: {cac_part}gross profit difference "
+        f"{u['gross_profit']:,.0f} {currency} over {u['horizon_months']} months (90%: {u['gross_profit_low']:,.0f} to "
+        f"{u['gross_profit_high']:,.0f}), after {alignment_cost_monthly:,.0f} a month of programme cost."
+    )

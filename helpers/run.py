@@ -19,6 +19,7 @@ import concurrent.futures as cf
 import datetime as dt
 import difflib
 import importlib.metadata
+import json
 import os
 import platform
 import re
@@ -398,6 +399,14 @@ def _kernel_manager_class():
 
             return "auto" if zmq.has("curve") else "disabled"
 
+        async def _async_interrupt_kernel(self):
+            # jupyter_client interrupts before every shutdown; an idle kernel then logs a
+            # spurious "KeyboardInterrupt caught in kernel" on the terminal. The shutdown
+            # request alone stops it (and a kill follows if it does not).
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
         @property
         def kernel_spec(self):  # noqa: D401 - property of the base class
             if self._kernel_spec is None:
@@ -546,6 +555,12 @@ class RunResult:
     org_name: str | None = None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _echo_default(line: str) -> None:
     print(line, flush=True)
 
@@ -560,6 +575,30 @@ def _copy_previous(target: Path, tmp: Path) -> None:
             shutil.copytree(item, dest, dirs_exist_ok=True)
         else:
             shutil.copy2(item, dest)
+
+
+def _forget_outputs(folder: Path, notebooks: Sequence[Notebook]) -> None:
+    """Remove the previous outputs of notebooks about to run again (``--only``): their
+    executed notebook, HTML and ``NN_*`` charts, so nothing stale survives the rerun."""
+    for nb in notebooks:
+        for name in (nb.path.name, nb.path.with_suffix(".html").name):
+            (folder / name).unlink(missing_ok=True)
+        for png in (folder / "figures").glob(f"{nb.number}_*.png"):
+            png.unlink()
+
+
+def _describe_overrides(
+    injected: dict[str, dict[str, Any]], org: dict[str, Any], cli: dict[str, Any]
+) -> str:
+    """``"threshold=0.75 (-p), label='x' (org.yml)"`` for the parameters this run injects."""
+    names: dict[str, Any] = {}
+    for params in injected.values():
+        names.update(params)
+    parts = []
+    for name, value in names.items():
+        origin = "-p" if name in cli else "org.yml" if name in org else "?"
+        parts.append(f"{name}={value!r} ({origin})")
+    return ", ".join(parts)
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:
@@ -671,6 +710,7 @@ def run_org(
     data = load.load_org(org_path, strict=strict)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a report is a normal folder
     result = RunResult(org_dir=org_path, out=target, ok=False, org_name=cfg.name)
     try:
         previous: dict = {}
@@ -679,8 +719,12 @@ def run_org(
             from helpers import report
 
             previous = report.read_summary(tmp).get(RUN_KEY, {})
+            _forget_outputs(tmp, selected)
         load.write_tables(data, tmp)
         total = len(selected)
+        overrides = _describe_overrides(injected, cfg.parameters, parameters or {})
+        if overrides:
+            echo(f"Parameters: {overrides}")
         for i, nb in enumerate(selected, 1):
             nb_out = tmp / nb.path.name
             params = {
@@ -710,12 +754,11 @@ def run_org(
 
         summary = report.read_summary(tmp)
         summary[RUN_KEY] = run_entry(data, result.notebooks, previous)
-        import json
-
         report.atomic_write_text(
             tmp / SUMMARY,
             json.dumps(report.to_jsonable(summary), indent=2, sort_keys=True) + "\n",
         )
+        os.chmod(tmp / SUMMARY, 0o666 & ~_umask())
         _swap_into_place(tmp, target)
         result.ok = True
         result.seconds = time.perf_counter() - started

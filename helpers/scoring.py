@@ -506,7 +506,7 @@ def activity_counts(
     atype = activities[type_col].astype("str").str.strip().str.lower()
     if types is None:
         types = atype[keep].value_counts().head(max_types).index.tolist()
-    codes = pd.Categorical(atype, categories=types).codes.astype(np.int64)
+    codes = pd.Index(types).get_indexer(atype.to_numpy()).astype(np.int64)
     k = len(types) + 1
     codes = np.where(codes < 0, k - 1, codes)
     flat = np.bincount(pos[keep] * k + codes[keep], minlength=n * k).reshape(n, k)
@@ -582,7 +582,7 @@ def build_features(
             s = acc[c].iloc[np.where(pos >= 0, pos, 0)].reset_index(drop=True)
             s = s.where(pd.Series(pos >= 0))
             if c == "sic_code":
-                cols["sic_group"] = cat(s.astype("str").str[:2])
+                cols["sic_group"] = cat(_sic_group_names(s))
                 sources["sic_group"] = "accounts.sic_code (2-digit major group): firmographic"
                 continue
             name = c if c not in cols else f"account_{c}"
@@ -673,6 +673,21 @@ def build_features(
         "activity_types": list(types) if types is not None else [],
     }
     return FeatureSet(frame, numeric, categorical, labels, sources, skipped, after, cfg)
+
+
+def _sic_group_names(codes: pd.Series) -> pd.Series:
+    """``"73 Business Services"`` from a SIC code (2-digit major group and its name)."""
+    from helpers.icp import read_sic_codes
+
+    group = codes.astype("str").str.strip().str[:2]
+    group = group.where(group.str.fullmatch(r"\d\d", na=False))
+    try:
+        ref = read_sic_codes().drop_duplicates("industry_group")
+        names = pd.Series(ref["industry_group_name"].to_numpy(), index=ref["industry_group"].to_numpy())
+    except (OSError, ValueError):
+        names = pd.Series(dtype="str")
+    named = group + " " + group.map(names)
+    return named.fillna(group).where(group.notna())
 
 
 def _feature_label(name: str) -> str:
@@ -1211,16 +1226,31 @@ def fit_scorers(
     )
 
 
-def _fit_quiet(model: Pipeline, X: pd.DataFrame, y: np.ndarray) -> Pipeline:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+def _quiet():
+    """Silence library warnings (stable notebook text) and use one thread per process.
+
+    On a small shared machine (2 cores, tests run by two workers) OpenMP threads fighting for
+    the cores make gradient boosting 10-20 times slower than a single thread.
+    """
+    from contextlib import ExitStack
+
+    from threadpoolctl import threadpool_limits
+
+    stack = ExitStack()
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("ignore")
+    stack.enter_context(threadpool_limits(limits=1))
+    return stack
+
+
+def _fit_quiet(model, X: pd.DataFrame, y: np.ndarray):
+    with _quiet():
         return model.fit(X, y)
 
 
 def predict_proba(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    """Probability of converting, with library warnings silenced (stable notebook output)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    """Probability of converting (library warnings silenced, one thread)."""
+    with _quiet():
         return model.predict_proba(X)[:, 1]
 
 
@@ -1467,8 +1497,7 @@ def cost_benefit_threshold(
         thresholds=np.linspace(0.005, 0.95, 190),
         store_cv_results=True,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _quiet():
         tuner.fit(X, y)
     curve = pd.DataFrame(
         {"threshold": tuner.cv_results_["thresholds"], "profit_per_lead": tuner.cv_results_["scores"]}
@@ -1518,9 +1547,15 @@ def _nice(x: float) -> float:
 
 
 def _fmt(x: float) -> str:
+    """Compact number for a bin label: 1,500 / 16M / 2.5B / 0.3."""
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:.3g}B"
+    if a >= 1e6:
+        return f"{x / 1e6:.3g}M"
     if float(x).is_integer():
         return f"{int(x):,}"
-    return f"{x:,.2g}" if abs(x) < 10 else f"{x:,.0f}"
+    return f"{x:,.2g}" if a < 10 else f"{x:,.0f}"
 
 
 def _numeric_bins(v: np.ndarray, n_bins: int) -> list[float]:
@@ -1534,8 +1569,14 @@ def _numeric_bins(v: np.ndarray, n_bins: int) -> list[float]:
 
 
 def _bin_labels(edges: list[float], integer: bool) -> list[str]:
+    """Readable labels of the bins ``(-inf, e1), [e1, e2), ..., [ek, inf)``.
+
+    Whole numbers below 100,000 (counts, employees) read ``0``, ``1-2``, ``3+``; others ``under 200``,
+    ``200 to under 2,000``, ``2,000 or more``.
+    """
     labels = []
     bounds = [-np.inf, *edges, np.inf]
+    integer = integer and (not edges or max(edges) < 100_000)
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         if integer:
             lo_i = 0 if not np.isfinite(lo) else int(math.ceil(lo))
@@ -1556,6 +1597,10 @@ def _bin_labels(edges: list[float], integer: bool) -> list[str]:
     return labels
 
 
+def _raw_text(s: pd.Series) -> np.ndarray:
+    return s.astype("object").where(s.notna(), MISSING).astype(str).to_numpy(dtype=object)
+
+
 def _bin_column(s: pd.Series, spec: dict) -> np.ndarray:
     """Bin labels of one column according to a scorecard bin spec."""
     if spec["kind"] == "numeric":
@@ -1563,9 +1608,79 @@ def _bin_column(s: pd.Series, spec: dict) -> np.ndarray:
         idx = np.searchsorted(np.asarray(spec["edges"], dtype="float64"), v, side="right")
         lab = np.asarray(spec["bins"], dtype=object)[idx]
         return np.where(np.isnan(v), MISSING, lab).astype(object)
-    v = s.astype("object").where(s.notna(), MISSING).to_numpy(dtype=object)
-    keep = set(spec["bins"]) | {MISSING}
-    return np.where(pd.Series(v).isin(keep).to_numpy(), v, OTHER).astype(object)
+    v = pd.Series(_raw_text(s))
+    return v.map(spec["groups"]).fillna(spec["other"]).to_numpy(dtype=object)
+
+
+def _short(text: str, width: int = 28) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip(" ,&") + "..."
+
+
+def _group_label(cats: list[str], max_names: int = 3) -> str:
+    """``"Inbound Call"``, ``"Paid Search, Trade Show"``, ``"A, B, C and 4 more"``."""
+    cats = sorted(cats, key=lambda c: (c in (MISSING, OTHER), c))
+    names = [_short(c) for c in cats]
+    if len(names) <= max_names:
+        return ", ".join(names)
+    return ", ".join(names[: max_names - 1]) + f" and {len(names) - max_names + 1} more"
+
+
+def _coarse_categories(s: pd.Series, y: np.ndarray, *, min_n: int, max_groups: int) -> dict:
+    """Group a text field's values into at most ``max_groups`` classes of similar conversion.
+
+    Values seen fewer than ``min_n`` times are pooled as ``other``; classes are ordered by
+    their (smoothed) weight of evidence and the two neighbours closest in it are merged until
+    ``max_groups`` remain. Returns a bin spec: ``groups`` (value -> class label), ``bins``
+    (class labels), ``other`` (class of rare and unseen values).
+    """
+    raw = pd.Series(_raw_text(s))
+    vc = raw.value_counts()
+    frequent = set(vc[vc >= min_n].index)
+    fine = raw.where(raw.isin(frequent), OTHER)
+    g = pd.DataFrame({"c": fine.to_numpy(), "y": y}).groupby("c")["y"].agg(["sum", "size"])
+    pos_tot, neg_tot = g["sum"].sum() + 0.5, (g["size"] - g["sum"]).sum() + 0.5
+    woe = np.log(((g["sum"] + 0.5) / pos_tot) / ((g["size"] - g["sum"] + 0.5) / neg_tot))
+    order = woe.sort_values().index.tolist()
+    groups = [[c] for c in order]
+    stats = [(float(g.at[c, "sum"]), float(g.at[c, "size"])) for c in order]
+
+    def w(st):
+        return math.log(((st[0] + 0.5) / pos_tot) / ((st[1] - st[0] + 0.5) / neg_tot))
+
+    while len(groups) > max_groups:
+        diffs = [w(stats[i + 1]) - w(stats[i]) for i in range(len(groups) - 1)]
+        i = int(np.argmin(diffs))
+        groups[i] = groups[i] + groups.pop(i + 1)
+        a, b = stats[i], stats.pop(i + 1)
+        stats[i] = (a[0] + b[0], a[1] + b[1])
+    mapping: dict[str, str] = {}
+    bins = []
+    other_label = None
+    for grp in groups:
+        label = _group_label(grp)
+        bins.append(label)
+        for c in grp:
+            mapping[c] = label
+            if c == OTHER:
+                other_label = label
+    rare = set(vc.index) - frequent
+    for c in rare:
+        mapping[c] = other_label
+    if other_label is None:  # nothing rare in training: unseen values go to the largest class
+        sizes = {lab: sum(stats[i][1] for i in [k]) for k, lab in enumerate(bins)}
+        other_label = max(sizes, key=sizes.get)
+    return {"kind": "categorical", "groups": {str(k): str(v) for k, v in mapping.items() if k != OTHER},
+            "bins": bins, "other": other_label}
+
+
+def _cramers_v(a: np.ndarray, b: np.ndarray) -> float:
+    """Association of two binned fields (0 = unrelated, 1 = the same information)."""
+    from scipy.stats.contingency import association
+
+    tab = pd.crosstab(pd.Series(a), pd.Series(b)).to_numpy()
+    if min(tab.shape) < 2:
+        return 0.0
+    return float(association(tab, method="cramer"))
 
 
 @dataclass
@@ -1577,7 +1692,7 @@ class Scorecard:
     table : DataFrame
         ``feature, label, bin, points, leads, conversion_rate`` (training leads).
     specs : dict
-        Feature -> bin spec (``kind``, ``edges``/``bins``, ``points`` per bin label).
+        Feature -> bin spec (``kind``, ``edges``/``groups``, ``bins``, ``points`` per bin).
     typical : dict
         Feature -> average points on the training leads (reasons compare with it).
     points_to_double : float
@@ -1616,17 +1731,22 @@ def fit_scorecard(
     labels: dict[str, str] | None = None,
     max_features: int = 8,
     n_bins: int = 5,
+    max_groups: int = 4,
     min_bin_share: float = 0.02,
+    max_association: float = 0.6,
     points_to_double: float = 20.0,
     C: float = 1.0,
 ) -> Scorecard:
     """Fit a logistic scorecard on binned features and turn it into integer points.
 
-    Numbers are cut at rounded quantiles (plus an ``unknown`` bin), text keeps its categories
-    with at least ``min_bin_share`` of the leads (others pooled as ``other``). The
-    ``max_features`` features with the highest information value are kept. Points per bin are
-    the logistic coefficients scaled so that ``points_to_double`` points double the odds, shifted
-    so each feature's lowest bin scores 0.
+    Numbers are cut at rounded quantiles (plus an ``unknown`` bin); text values are grouped
+    into at most ``max_groups`` classes of similar conversion (rare values pooled). Features are
+    taken by information value, skipping one that measures an attribute already chosen (see
+    :func:`feature_attribute`: SIC group vs industry, employees vs size band, web visits vs all
+    marketing touches) or repeats a chosen one (Cramer's V above ``max_association``), up to
+    ``max_features``. Points
+    per bin are the logistic coefficients scaled so that ``points_to_double`` points double the
+    odds, shifted so each feature's lowest bin scores 0.
     """
     y = np.asarray(y).astype(int)
     labels = labels or {}
@@ -1642,22 +1762,24 @@ def fit_scorecard(
         specs[c] = spec
     min_n = max(20, int(min_bin_share * len(frame)))
     for c in categorical:
-        vc = frame[c].value_counts()
-        keep = [str(k) for k in vc[vc >= min_n].index]
-        spec = {"kind": "categorical", "bins": keep}
-        binned[c] = _bin_column(frame[c], spec)
-        specs[c] = spec
+        specs[c] = _coarse_categories(frame[c], y, min_n=min_n, max_groups=max_groups)
+        binned[c] = _bin_column(frame[c], specs[c])
     iv = {c: information_value(b, y) for c, b in binned.items()}
-    chosen = [c for c in sorted(iv, key=iv.get, reverse=True) if iv[c] >= 0.02][:max_features]
+    chosen: list[str] = []
+    for c in sorted(iv, key=iv.get, reverse=True):
+        if iv[c] < 0.02 or len(chosen) >= max_features:
+            break
+        if any(feature_attribute(c) == feature_attribute(k) for k in chosen):
+            continue  # one line per attribute: employees or size band, not both
+        if any(_cramers_v(binned[c], binned[k]) > max_association for k in chosen):
+            continue
+        chosen.append(c)
     if not chosen:
         chosen = sorted(iv, key=iv.get, reverse=True)[:1]
     enc = OneHotEncoder(handle_unknown="ignore")
     B = pd.DataFrame({c: binned[c] for c in chosen})
     Z = enc.fit_transform(B.astype(str))
-    lr = LogisticRegression(C=C, max_iter=3000)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lr.fit(Z, y)
+    lr = _fit_quiet(LogisticRegression(C=C, max_iter=3000), Z, y)
     factor = points_to_double / math.log(2)
     coef = lr.coef_[0]
     rows, out_specs, typical = [], {}, {}
@@ -1668,22 +1790,22 @@ def fit_scorecard(
         pts = np.rint((w - w.min()) * factor).astype(int)
         pmap = dict(zip(cats.tolist(), pts.tolist()))
         spec = dict(specs[c])
-        all_bins = list(spec["bins"]) + [MISSING] + ([OTHER] if spec["kind"] == "categorical" else [])
+        all_bins = list(spec["bins"]) + ([MISSING] if spec["kind"] == "numeric" else [])
         spec["points"] = {b: int(pmap.get(b, 0)) for b in all_bins}
-        if spec["kind"] == "numeric":
-            spec["points"] = {b: int(pmap.get(b, pmap.get(MISSING, 0) if b == MISSING else 0)) for b in all_bins}
         out_specs[c] = spec
         counts = pd.Series(binned[c]).value_counts()
         rates = pd.Series(y).groupby(binned[c]).mean()
         for b in all_bins:
-            if b not in counts.index and b in (MISSING, OTHER):
+            if b == MISSING and b not in counts.index:
                 continue
-            rows.append((c, labels.get(c, _feature_label(c)), b, spec["points"][b], int(counts.get(b, 0)), float(rates.get(b, np.nan))))
+            rows.append((c, labels.get(c, _feature_label(c)), b, spec["points"][b], int(counts.get(b, 0)),
+                         float(rates.get(b, np.nan))))
         typical[c] = float(np.mean([spec["points"].get(b, 0) for b in binned[c]]))
     table = pd.DataFrame(rows, columns=["feature", "label", "bin", "points", "leads", "conversion_rate"])
-    sc = Scorecard(table, out_specs, typical, {c: labels.get(c, _feature_label(c)) for c in chosen}, points_to_double, (0.0, 0.0))
+    sc = Scorecard(table, out_specs, typical, {c: labels.get(c, _feature_label(c)) for c in chosen},
+                   points_to_double, (0.0, 0.0))
     total = scorecard_points(sc, frame).sum(axis=1).to_numpy()
-    cal = LogisticRegression(C=1e6, max_iter=1000).fit(total.reshape(-1, 1), y)
+    cal = _fit_quiet(LogisticRegression(C=1e6, max_iter=1000), total.reshape(-1, 1), y)
     sc.calibration = (float(cal.intercept_[0]), float(cal.coef_[0, 0]))
     return sc
 
@@ -1715,7 +1837,11 @@ def lead_reasons(
     """
     pts = scorecard_points(sc, frame)
     feats = list(sc.specs)
-    bins = {c: _bin_column(frame[c] if c in frame.columns else pd.Series(np.nan, index=frame.index), sc.specs[c]) for c in feats}
+    bins = {}
+    for c in feats:
+        col = frame[c] if c in frame.columns else pd.Series(np.nan, index=frame.index)
+        kind = sc.specs[c]["kind"]
+        bins[c] = _raw_text(col) if kind == "categorical" else _bin_column(col, sc.specs[c])
     delta = pts.to_numpy(dtype="float64") - np.array([sc.typical[c] for c in feats])
     n = len(frame)
     texts = {}
@@ -1794,13 +1920,25 @@ def scorecard_definition(
     """The ``mql_definition.yml`` content: points per attribute bin and the MQL threshold."""
     feats = []
     for c, spec in sc.specs.items():
-        feats.append(
-            {
-                "feature": c,
-                "label": sc.labels[c],
-                "points": {str(b): int(p) for b, p in spec["points"].items()},
-            }
-        )
+        if spec["kind"] == "numeric":
+            bounds = [None, *spec["edges"], None]
+            bins = [
+                {"bin": b, "from": bounds[i], "below": bounds[i + 1], "points": int(spec["points"][b])}
+                for i, b in enumerate(spec["bins"])
+            ]
+            seen = set(sc.table.loc[sc.table["feature"].eq(c), "bin"]) if len(sc.table) else {MISSING}
+            if MISSING in spec["points"] and MISSING in seen:
+                bins.append({"bin": MISSING, "points": int(spec["points"][MISSING])})
+        else:
+            members: dict[str, list[str]] = {b: [] for b in spec["bins"]}
+            for value, b in spec["groups"].items():
+                members.setdefault(b, []).append(value)
+            bins = [
+                {"bin": b, "values": sorted(members[b]), "points": int(spec["points"][b]),
+                 **({"also": "any other value"} if b == spec["other"] else {})}
+                for b in spec["bins"]
+            ]
+        feats.append({"feature": c, "label": sc.labels[c], "bins": bins})
     out = {
         "definition": "A lead is an MQL when its total points reach the threshold.",
         "label": label.describe(),
@@ -2505,3 +2643,31 @@ def summary_figures(
         out.update({"drift_latest_period": str(last["period"]), "drift_latest_psi": r(last["psi"]),
                     "drift_flag": bool(last["drift"])})
     return out
+
+
+def deployment_bundle(
+    scorers: Scorers,
+    fs: FeatureSet,
+    labels: LabelResult,
+    *,
+    points: PointsTable | None,
+    thresholds: Thresholds,
+    band_cuts: tuple[int, int, int] = (90, 70, 40),
+    icp: dict | None = None,
+    seed: int = 42,
+) -> dict:
+    """Refit the best model on every labelled lead and package it for weekly scoring.
+
+    The MQL cut keeps the capacity share: the probability at that quantile of the refitted
+    model's scores on the labelled leads.
+    """
+    model, ref_p = final_model(scorers, fs, labels, seed=seed)
+    share = thresholds.chosen.share_of_leads
+    cut = float(np.quantile(ref_p, 1 - share)) if share < 1 else float(ref_p.min())
+    m = scorers.metrics.set_index("scorer").loc[scorers.best]
+    metrics = {k: float(m[k]) for k in ("roc_auc", "pr_auc", "lift_top10", "precision_top10", "brier")}
+    return make_bundle(
+        model, model_name=scorers.best, fs=fs, labels=labels, reference_p=ref_p,
+        scorecard=points.card if points is not None else None, threshold_probability=cut,
+        band_cuts=band_cuts, icp=icp, metrics=metrics,
+    )

@@ -99,7 +99,7 @@ def plot_points_table(table: pd.DataFrame, *, ax=None):
     colors = [palette[feats.index(lbl) % 2] for lbl in d["label"]]
     ax.barh(ypos, d["points"], color=colors)
     ax.set_yticks(ypos)
-    ax.set_yticklabels([f"{lbl}: {b}" for lbl, b in zip(d["label"], d["bin"])], fontsize=8)
+    ax.set_yticklabels([_clip(f"{lbl}: {b}") for lbl, b in zip(d["label"], d["bin"])], fontsize=8)
     for y, p in zip(ypos, d["points"]):
         ax.text(p + 0.3, y, f"{int(p)}", va="center", fontsize=8)
     ax.set_title("The MQL points table: points each attribute earns")
@@ -181,3 +181,7 @@ def plot_metrics(metrics: pd.DataFrame, *, ax=None):
     ax.set_xlabel("Scorer")
     ax.set_ylabel("ROC AUC (0.5 = coin flip, 1 = perfect)")
     return ax
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -45,13 +45,15 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 import numpy as np
 import pandas as pd
 
 from helpers import paths
+
+if TYPE_CHECKING:  # nbformat is slow to import: only the generator and the runner need it
+    import nbformat
 
 # --------------------------------------------------------------------------------------
 # Markers and conventions
@@ -451,6 +453,16 @@ class Checks:
         Tier A, B and C cut-offs as multiples of the overall win rate (module 1).
     sla_hours : float
         Agreed first-response time of an MQL (module 2).
+    label_stage, horizon_days, score_after_days, test_share, max_single_auc
+        The label, the out-of-time split and the leakage check (module 4).
+    rule_tiers, rule_min_touches
+        The agreed rule-based MQL definition: ICP tiers and marketing touches (module 4).
+    sales_reps, leads_per_rep_per_week
+        Sales capacity, which sets the MQL threshold (module 4).
+    touches_plateau, horizon_months
+        Sales touches worth making, and the months projected in the scenarios (module 3).
+    seed : int
+        Random seed of the models (module 4) and simulations (module 3).
 
     Examples
     --------
@@ -467,12 +479,36 @@ class Checks:
         max_rule_conditions: int = 3,
         tier_lifts: tuple[float, float, float] = (1.25, 1.0, 0.75),
         sla_hours: float = 24.0,
+        label_stage: str = "opportunity",
+        horizon_days: int = 90,
+        score_after_days: int = 0,
+        test_share: float = 0.25,
+        max_single_auc: float = 0.95,
+        rule_tiers: Sequence[str] = ("A", "B"),
+        rule_min_touches: int = 2,
+        sales_reps: int = 4,
+        leads_per_rep_per_week: float = 3.0,
+        touches_plateau: int = 6,
+        horizon_months: int = 24,
+        seed: int = 42,
     ) -> None:
         self.data = data
         self.min_segment_size = int(min_segment_size)
         self.max_rule_conditions = int(max_rule_conditions)
         self.tier_lifts = tuple(float(x) for x in tier_lifts)
         self.sla_hours = float(sla_hours)
+        self.label_stage = label_stage
+        self.horizon_days = int(horizon_days)
+        self.score_after_days = int(score_after_days)
+        self.test_share = float(test_share)
+        self.max_single_auc = float(max_single_auc)
+        self.rule_tiers = tuple(rule_tiers)
+        self.rule_min_touches = int(rule_min_touches)
+        self.sales_reps = int(sales_reps)
+        self.leads_per_rep_per_week = float(leads_per_rep_per_week)
+        self.touches_plateau = int(touches_plateau)
+        self.horizon_months = int(horizon_months)
+        self.seed = int(seed)
         self._cache: dict[str, Any] = {}
 
     def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -676,6 +712,511 @@ class Checks:
         )
         return combine("1.6", [first, second], "right segment, and the right price in coverage.")
 
+    # ---------------------------------------------------------------- module 2: the funnel
+
+    def _journeys(self):
+        from helpers import funnel
+
+        return self._cached("journeys", lambda: funnel.from_org(self.data))
+
+    def _conv(self) -> pd.DataFrame:
+        from helpers import funnel
+
+        return self._cached("conv", lambda: funnel.conversion_table(self._journeys()))
+
+    def _ranking(self) -> pd.DataFrame:
+        from helpers import funnel
+
+        j = self._journeys()
+        return self._cached("ranking", lambda: funnel.leakage_ranking(self._conv(), funnel.average_deal(j)))
+
+    def _speed(self):
+        from helpers import funnel
+
+        j = self._journeys()
+        if not funnel.has_touch_data(j):
+            raise ValueError("this organization's export records no sales touches.")
+        return self._cached("speed", lambda: funnel.speed_to_lead(j))
+
+    def _plateau(self) -> int:
+        from helpers import funnel
+
+        def compute():
+            j = self._journeys()
+            if not funnel.has_touch_data(j):
+                raise ValueError("this organization's export records no sales touches.")
+            return funnel.find_plateau(funnel.touch_curve(j)).touches
+
+        plateau = self._cached("plateau", compute)
+        if plateau is None:
+            raise ValueError("conversion does not level off with touches on this data, so there is no plateau.")
+        return plateau
+
+    def _low_fit(self):
+        from helpers import funnel, icp
+
+        def compute():
+            icp_def = icp.icp_artifact(self._icp_model(), self._icp_inputs())
+            return funnel.low_fit_flags(self._journeys(), self.data.accounts, icp_def)[0]
+
+        return self._cached("low_fit", compute)
+
+    def _attribution(self) -> pd.DataFrame:
+        from helpers import funnel
+
+        return self._cached(
+            "attribution",
+            lambda: funnel.attribute_losses(
+                self._journeys(), low_fit=self._low_fit(), plateau=self._plateau(), sla_hours=self.sla_hours
+            ),
+        )
+
+    @checked("2.1", "compare the lost leads of each step, not their conversion rates.")
+    def funnel_most_leads_lost(self, transition) -> CheckResult:
+        """Exercise 2.1: the step that loses the most leads (old enough to judge)."""
+        conv = self._conv()
+        most = conv.loc[conv["lost"] == conv["lost"].max(), "transition"].tolist()
+        lowest = conv.loc[conv["rate"] == conv["rate"].min(), "transition"].tolist()
+        return check_choice(
+            "2.1", transition, most,
+            what="the step that loses the most leads",
+            hint="sort the conversion table by its 'lost' column.",
+            options=conv["transition"].tolist(),
+            mistakes={t: "that step has the lowest rate, but a low rate on few leads loses few leads: "
+                      "compare the lost leads." for t in lowest if t not in most},
+        )
+
+    @checked("2.2", "the first row of the leakage ranking, and that step's censored 'rate'.")
+    def funnel_costliest_leak(self, transition, rate) -> CheckResult:
+        """Exercise 2.2: the step losing the most expected revenue, and its censored conversion."""
+        ranking, conv = self._ranking(), self._conv().set_index("transition")
+        costliest = str(ranking["transition"].iloc[0])
+        most_leads = conv["lost"].idxmax()
+        first = check_choice(
+            "2.2", transition, costliest,
+            what="the step that loses the most expected revenue",
+            hint="use funnel.leakage_ranking: it is sorted by lost revenue.",
+            options=list(conv.index),
+            mistakes={most_leads: "that step loses the most leads; rank by the revenue those leads would have brought."}
+            if most_leads != costliest else {},
+        )
+        second = check_number(
+            "2.2", rate, float(conv.loc[costliest, "rate"]),
+            what="that step's conversion under the censoring rule", fraction=True, rel_tol=0.01,
+            hint="the 'rate' column, which leaves out leads too young to have converted.",
+            mistakes=[(float(conv.loc[costliest, "rate_naive"]),
+                       "that is the naive rate: it counts leads too young to have converted as lost.")],
+        )
+        return combine("2.2", [first, second], "right step, and its rate measured on leads old enough to judge.")
+
+    @checked("2.3", "stl.shares and the adjusted risk ratios in stl.adjusted.")
+    def funnel_speed_to_lead(self, within_24h, slow_effect) -> CheckResult:
+        """Exercise 2.3: share of MQLs answered within 24 hours, and the source-adjusted effect of a slow answer."""
+        stl = self._speed()
+        adjusted = stl.adjusted.set_index("bucket")
+        slow = str(adjusted.index[2])  # ">24h" (or ">2 days" with date-only timestamps)
+        first = check_number(
+            "2.3", within_24h, float(stl.shares["within_24h"]),
+            what="the share of MQLs with a first sales touch within 24 hours", fraction=True, rel_tol=0.01,
+            hint="stl.shares['within_24h'].",
+            mistakes=[(float(stl.shares["within_1h"] or np.nan), "that is the share within one hour.")],
+        )
+        second = check_number(
+            "2.3", slow_effect, float(adjusted.loc[slow, "rr"]),
+            what=f"the adjusted risk ratio of the '{slow}' bucket", rel_tol=0.01,
+            hint="the 'rr' column of stl.adjusted (adjusted for lead source), row of the slow bucket.",
+            mistakes=[(float(adjusted.loc[slow, "crude_rr"]),
+                       "that is the crude ratio; use the one adjusted for lead source ('rr').")],
+        )
+        return combine("2.3", [first, second], "right share, and the right effect of a slow answer.")
+
+    @checked("2.4", "the touch count where the curve stops rising (find_plateau).")
+    def funnel_plateau(self, touches) -> CheckResult:
+        """Exercise 2.4: the touches plateau (one touch either side is accepted when read off the chart)."""
+        return check_number(
+            "2.4", touches, self._plateau(),
+            what="the number of touches after which conversion stops rising", abs_tol=1, rel_tol=0,
+            hint="look where the curve flattens, or use funnel.find_plateau(curve).touches.",
+            right="that is where extra touches stop paying off on this data.",
+        )
+
+    @checked("2.5", "count the lost MQLs per cause: low-fit is marketing's side, under-worked is sales'.")
+    def funnel_whose_leak(self, side, share) -> CheckResult:
+        """Exercise 2.5: whose side loses more MQLs, and that side's share of the lost MQLs."""
+        return self._whose_leak("2.5", side, share)
+
+    def _whose_leak(self, exercise: str, side, share) -> CheckResult:
+        from helpers import funnel
+
+        shares = funnel.attribution_shares(self._attribution()).set_index("cause")["share"]
+        by_side = {"marketing": float(shares.get("low-fit", 0.0)), "sales": float(shares.get("under-worked", 0.0))}
+        bigger = [s for s, v in by_side.items() if v == max(by_side.values())]
+        first = check_choice(
+            exercise, side, bigger,
+            what="the side whose leak is bigger",
+            hint="compare the shares of 'low-fit' (marketing) and 'under-worked' (sales) lost MQLs.",
+            options=["marketing", "sales"],
+        )
+        if not first.passed:
+            return first
+        second = check_number(
+            exercise, share, by_side[_norm(side)],
+            what=f"the share of lost MQLs on {_norm(side)}' side", fraction=True, rel_tol=0.01,
+            hint="the 'share' column of funnel.attribution_shares(att), for that side's cause.",
+        )
+        return combine(exercise, [first, second], "right side, and the right size of its leak.")
+
+    @checked("2.6", "funnel.leak_cause at the costliest step: its 'cause'.")
+    def funnel_leak_cause(self, cause) -> CheckResult:
+        """Exercise 2.6: the cause behind the costliest leak."""
+        from helpers import funnel
+
+        transition = str(self._ranking()["transition"].iloc[0])
+        found = funnel.leak_cause(
+            self._journeys(), transition, low_fit=self._low_fit(), plateau=self._plateau(), sla_hours=self.sla_hours
+        )
+        return check_choice(
+            "2.6", cause, found["cause"],
+            what="the cause that explains most of the costliest leak",
+            hint="call funnel.leak_cause for the step of exercise 2.2 and read its 'cause'.",
+            options=funnel.ATTRIBUTION_CAUSES,
+            right=f"that is the cause to put on the weekly meeting's agenda ({found['side']} side).",
+        )
+
+    # ---------------------------------------------------------------- module 3: revenue
+
+    def _rv_model(self):
+        from helpers import revenue
+
+        def compute():
+            model, why = revenue.try_build_funnel(self.data)
+            if model is None:
+                raise ValueError(why)
+            return model
+
+        return self._cached("rv_model", compute)
+
+    def _rv_plan(self):
+        from helpers import revenue
+
+        model = self._rv_model()
+        return self._cached(
+            "rv_plan",
+            lambda: revenue.plan_targets(self.data.plan, model.as_of, trailing_revenue=model.trailing_revenue(12)),
+        )
+
+    def _rv_gap(self) -> pd.DataFrame:
+        from helpers import revenue
+
+        model = self._rv_model()
+        return self._cached(
+            "rv_gap",
+            lambda: revenue.plan_gap(self._rv_plan().targets, model.rates, model.deal, model.current, seed=self.seed),
+        )
+
+    def _rv_levers(self):
+        from helpers import revenue
+
+        model = self._rv_model()
+        return self._cached(
+            "rv_levers",
+            lambda: revenue.alignment_levers(
+                model, self.data.leads, self.data.activities, plateau=self.touches_plateau,
+                sla_hours=self.sla_hours, seed=self.seed,
+            ),
+        )
+
+    def _rv_scenarios(self):
+        from helpers import revenue
+
+        def compute():
+            model, levers = self._rv_model(), self._rv_levers()
+            growth = revenue.estimate_growth(model.counts[model.top_stage], model.as_of)
+            result = revenue.project_scenarios(
+                model.rates, model.deal, model.current[model.top_stage],
+                [levers.combined] if levers.combined else [], model.first_projection_month,
+                horizon=self.horizon_months, growth=growth, seed=self.seed,
+            )
+            tornado = revenue.sensitivity(
+                model.rates, model.deal, model.current[model.top_stage], levers.levers,
+                horizon=self.horizon_months, growth=growth,
+            )
+            return result, tornado
+
+        return self._cached("rv_scenarios", compute)
+
+    @checked("3.1", "wins = plan / deal size, then divide by each conversion; round up once, at the end.")
+    def revenue_hand_waterfall(self, inquiries) -> CheckResult:
+        """Exercise 3.1: the worked example - inquiries for a 2.4M plan at 30k deals (25%, 60%, 50%, 15%)."""
+        from helpers import revenue
+
+        rates = {"inquiry->mql": 0.25, "mql->sql": 0.60, "sql->opportunity": 0.50, "opportunity->won": 0.15}
+        table = revenue.reverse_waterfall(2_400_000, 30_000, rates)
+        stepwise = 2_400_000 / 30_000
+        for rate in reversed(list(rates.values())):
+            stepwise = math.ceil(stepwise / rate)
+        return check_number(
+            "3.1", inquiries, float(table["needed_rounded"].iloc[0]),
+            what="the inquiries the plan needs", rel_tol=0, abs_tol=0,
+            hint="work back from the wins: divide by each conversion in turn, from the bottom up.",
+            mistakes=[
+                (float(table["needed"].iloc[0]), "right maths, but you cannot have a fraction of a lead: round up."),
+                (math.floor(table["needed"].iloc[0]), "rounding down falls short of the plan: round up."),
+                (float(stepwise), "rounding up at every stage inflates the plan: round only the final count."),
+            ],
+        )
+
+    @checked("3.2", "the plan gap table: the 'needed_per_month' of the top stage.")
+    def revenue_leads_needed(self, inquiries_per_month) -> CheckResult:
+        """Exercise 3.2: the top-of-funnel count the plan needs per month, at today's rates."""
+        gap = self._rv_gap().set_index("stage")
+        top = self._rv_model().top_stage
+        needed = float(gap.loc[top, "needed_per_month"])
+        if _as_number(inquiries_per_month) is not None and math.isclose(_as_number(inquiries_per_month), math.ceil(needed)):
+            needed = float(math.ceil(needed))  # rounded up is right too
+        return check_number(
+            "3.2", inquiries_per_month, needed,
+            what=f"the {top} count the plan needs per month", rel_tol=0.005,
+            hint="plan_gap gives, per stage, the count needed per month at today's observed rates.",
+            mistakes=[(float(gap.loc[top, "run_rate"]), "that is what arrives today (the run-rate), not what the plan needs.")],
+        )
+
+    @checked("3.3", "the 'gap' and 'high' columns of the top stage's row.")
+    def revenue_gap(self, shortfall, plan_high) -> CheckResult:
+        """Exercise 3.3: the monthly shortfall against the run-rate, and the upper end of the need's interval."""
+        gap = self._rv_gap().set_index("stage")
+        top = self._rv_model().top_stage
+        first = check_number(
+            "3.3", shortfall, float(gap.loc[top, "gap"]),
+            what="the monthly shortfall of today's flow", rel_tol=0.01, abs_tol=0.5,
+            hint="needed per month minus today's run-rate (the 'gap' column; negative means ahead of plan).",
+            mistakes=[(-float(gap.loc[top, "gap"]), "the sign is reversed: needed minus run-rate.")],
+        )
+        second = check_number(
+            "3.3", plan_high, float(gap.loc[top, "high"]),
+            what="the upper end of the 90% interval of the need", rel_tol=0.01,
+            hint="the 'high' column: the need if the true rates sit at the low end of what the data allows.",
+            mistakes=[(float(gap.loc[top, "low"]), "that is the lower end of the interval.")],
+        )
+        return combine("3.3", [first, second], "the shortfall, and how much bigger it could be.")
+
+    @checked("3.4", "result.uplift: 'revenue_pct' and 'revenue_pct_low'.")
+    def revenue_uplift(self, uplift, uplift_low) -> CheckResult:
+        """Exercise 3.4: the aligned scenario's relative revenue uplift and the low end of its interval."""
+        u = self._rv_scenarios()[0].uplift
+        first = check_number(
+            "3.4", uplift, float(u["revenue_pct"]),
+            what="the aligned scenario's revenue uplift", fraction=True, rel_tol=0.01, abs_tol=0.002,
+            hint="result.uplift['revenue_pct'] (a fraction of today's funnel's revenue).",
+            mistakes=[(float(u["revenue"]), "that is the uplift in money; give it relative to today's revenue.")],
+        )
+        second = check_number(
+            "3.4", uplift_low, float(u["revenue_pct_low"]),
+            what="the low end of its 90% interval", fraction=True, rel_tol=0.01, abs_tol=0.002,
+            hint="result.uplift['revenue_pct_low'].",
+        )
+        return combine("3.4", [first, second], "that is this organization's own modelled uplift, with its uncertainty.")
+
+    @checked("3.5", "the tornado table: among the rows of kind 'lever', the largest swing.")
+    def revenue_top_lever(self, lever) -> CheckResult:
+        """Exercise 3.5: the sales-work lever worth the most revenue within the horizon."""
+        tornado = self._rv_scenarios()[1]
+        levers = tornado[tornado["kind"] == "lever"]
+        if levers.empty:
+            raise ValueError("this organization's data gives no sales-work lever to compare.")
+        best = levers.loc[levers["swing"] == levers["swing"].max(), "driver"].tolist()
+        return check_choice(
+            "3.5", lever, best,
+            what="the lever worth the most revenue within the horizon",
+            hint="filter the tornado table on kind == 'lever' and take the largest swing.",
+            options=tornado["driver"].tolist(),
+            mistakes={d: "that is a driver (a 10% move of a rate or volume), not one of the sales-work levers."
+                      for d in tornado.loc[tornado["kind"] != "lever", "driver"]},
+        )
+
+    @checked("3.6", "the claims ledger's grade column; then compare the uplift's low end with 0.19.")
+    def revenue_quote_claim(self, grade, above_claim) -> CheckResult:
+        """Exercise 3.6: the grade of the article's 19% claim, and whether the org's own uplift clearly beats it."""
+        from helpers import revenue
+
+        ledger = revenue.claims_ledger()
+        row = ledger.loc[(ledger["attributed_to"] == "SiriusDecisions") & ledger["figure"].eq(0.19)].iloc[0]
+        u = self._rv_scenarios()[0].uplift
+        first = check_choice(
+            "3.6", grade, row["grade"],
+            what="the grade of the article's 19% claim",
+            hint="revenue.claims_ledger(): the row of the 19% SiriusDecisions claim.",
+            options=sorted(set(ledger["grade"])),
+        )
+        second = check_bool(
+            "3.6", above_claim, bool(u["revenue_pct_low"] > row["figure"]),
+            what="whether even the low end of this org's uplift is above 19%",
+            hint="compare result.uplift['revenue_pct_low'] with 0.19.",
+        )
+        return combine("3.6", [first, second], "grade the claim, then plan with your own number.")
+
+
+    # ---------------------------------------------------------------- module 4: the MQL score
+
+    def _labels(self):
+        from helpers import scoring
+
+        d = self.data
+        return self._cached(
+            "labels",
+            lambda: scoring.build_labels(
+                d.leads, d.opportunities, label_stage=self.label_stage, horizon_days=self.horizon_days,
+                score_after_days=self.score_after_days, activities=d.activities, stages=d.config.stages,
+            ),
+        )
+
+    def _features_and_leaks(self):
+        from helpers import scoring
+
+        def compute():
+            d, labels = self.data, self._labels()
+            icp_def, _ = scoring.recompute_icp(d)
+            tiers = scoring.icp_tiers_for_leads(d.leads, d.accounts, icp_def)
+            features = scoring.build_features(
+                d.leads, labels.table["scoring_moment"], accounts=d.accounts, activities=d.activities, icp_tiers=tiers
+            )
+            split = scoring.time_split(labels, test_share=self.test_share, seed=self.seed)
+            leaks = scoring.find_leaks(features, labels, split, max_auc=self.max_single_auc, seed=self.seed)
+            return scoring.drop_leaks(features, leaks), leaks, split
+
+        return self._cached("features", compute)
+
+    def _scorers(self):
+        from helpers import scoring
+
+        def compute():
+            features, _, split = self._features_and_leaks()
+            rule = scoring.RuleSpec(tiers=tuple(self.rule_tiers), min_touches=self.rule_min_touches)
+            return scoring.fit_scorers(features, self._labels(), split, rule=rule, seed=self.seed)
+
+        return self._cached("scorers", compute)
+
+    def _capacity(self):
+        from helpers import scoring
+
+        def compute():
+            scorers, labels = self._scorers(), self._labels()
+            weekly = scoring.weekly_lead_inflow(labels.table["created_at"], as_of=labels.as_of)
+            return scoring.capacity_threshold(
+                scorers.predictions[scorers.best], scorers.y_test, weekly_leads=weekly,
+                sales_reps=self.sales_reps, leads_per_rep_per_week=self.leads_per_rep_per_week,
+            )
+
+        return self._cached("capacity", compute)
+
+    def _points(self):
+        from helpers import scoring
+
+        return self._cached(
+            "points",
+            lambda: scoring.fit_points_table(
+                self._features_and_leaks()[0], self._labels(), self._scorers(),
+                mql_share=self._capacity().share_of_leads,
+            ),
+        )
+
+    @checked("4.1", "conversions divided by the eligible leads only.")
+    def mql_base_rate(self, answer) -> CheckResult:
+        """Exercise 4.1: the conversion rate of the leads old enough to be labelled."""
+        labels = self._labels()
+        return check_number(
+            "4.1", answer, labels.n_conversions / labels.n_eligible,
+            what="the conversion rate of the labelled leads", fraction=True, rel_tol=0.005,
+            hint="use labels.n_conversions and labels.n_eligible.",
+            mistakes=[(labels.n_conversions / len(labels.table),
+                       "that divides by every lead: leads too young to know are not failures.")],
+        )
+
+    @checked("4.2", "the rows of the leak report whose 'leak' column is True.")
+    def mql_leaky_fields(self, answer) -> CheckResult:
+        """Exercise 4.2: the fields the leakage check excludes."""
+        leaks = self._features_and_leaks()[1]
+        flagged = leaks.loc[leaks["leak"].astype(bool), "feature"].tolist()
+        if isinstance(answer, str):
+            answer = [answer]
+        return check_set(
+            "4.2", answer, flagged,
+            what="the fields that leak the outcome",
+            hint="look for a field filled mostly for converted leads, or one that alone predicts almost perfectly.",
+            right="those fields are filled because the lead converted: kept, they would fake a brilliant score.",
+        )
+
+    @checked("4.3", "scorers.metrics: the largest roc_auc, minus the agreed rule's.")
+    def mql_best_scorer(self, scorer, auc_gain) -> CheckResult:
+        """Exercise 4.3: the scorer with the best ROC AUC, and its gain over the agreed rule."""
+        metrics = self._scorers().metrics.set_index("scorer")["roc_auc"]
+        best = metrics[metrics == metrics.max()].index.tolist()
+        first = check_choice(
+            "4.3", scorer, best,
+            what="the scorer that ranks the test leads best",
+            hint="compare the roc_auc column of scorers.metrics.",
+            options=list(metrics.index),
+        )
+        second = check_number(
+            "4.3", auc_gain, float(metrics.max() - metrics["agreed rule"]),
+            what="its ROC AUC gain over the agreed rule", abs_tol=0.002, rel_tol=0,
+            hint="subtract the agreed rule's roc_auc from the best one (in AUC units, e.g. 0.05).",
+        )
+        return combine("4.3", [first, second], "right scorer, and the right gain over the rule both teams use today.")
+
+    @checked("4.4", "share = reps x MQLs per rep / weekly leads; cut-off = that top share of the test scores.")
+    def mql_capacity(self, mql_share, cutoff) -> CheckResult:
+        """Exercise 4.4: the MQL share sales can work, and the score cut-off that gives it."""
+        cap = self._capacity()
+        share = min(1.0, self.sales_reps * self.leads_per_rep_per_week / cap.weekly_leads)
+        first = check_number(
+            "4.4", mql_share, share,
+            what="the share of new leads sales can work as MQLs", fraction=True, rel_tol=0.01,
+            hint="reps x MQLs each rep can work a week, divided by the new leads a week.",
+        )
+        second = check_number(
+            "4.4", cutoff, cap.probability,
+            what="the score cut-off for that share", rel_tol=0.02,
+            hint="the (1 - share) quantile of the best scorer's test predictions: np.quantile(p, 1 - share).",
+            mistakes=[(float(np.quantile(self._scorers().predictions[self._scorers().best], share)),
+                       "that quantile keeps the bottom of the scores: use 1 - share.")],
+        )
+        return combine("4.4", [first, second], "the threshold now follows what sales can actually work.")
+
+    @checked("4.5", "points.threshold_points, and the first row of points.importance.")
+    def mql_points(self, threshold_points, top_feature) -> CheckResult:
+        """Exercise 4.5: the MQL threshold in points, and the attribute whose points spread most."""
+        points = self._points()
+        imp = points.importance
+        top = imp[imp["points_range"] == imp["points_range"].max()]
+        first = check_number(
+            "4.5", threshold_points, points.threshold_points,
+            what="the MQL threshold in points", abs_tol=0, rel_tol=0,
+            hint="points.threshold_points: the smallest total reached by the share of leads sales can work.",
+        )
+        second = check_choice(
+            "4.5", top_feature, top["feature"].tolist() + top["label"].tolist(),
+            what="the attribute with the widest spread of points",
+            hint="points.importance is sorted by the spread of points: take its first row.",
+        )
+        return combine("4.5", [first, second], "you can read the MQL definition both teams would sign.")
+
+    @checked("4.6", "points.agreement: auc_points, and compare it with auc_best_model.")
+    def mql_sign_points(self, auc_points, sign) -> CheckResult:
+        """Exercise 4.6: the points table's AUC, and whether it stays within 0.03 of the best model."""
+        agreement = self._points().agreement
+        first = check_number(
+            "4.6", auc_points, agreement["auc_points"],
+            what="the points table's ROC AUC on the test leads", abs_tol=0.002, rel_tol=0,
+            hint="points.agreement['auc_points'].",
+        )
+        second = check_bool(
+            "4.6", sign, agreement["auc_best_model"] - agreement["auc_points"] <= 0.03,
+            what="whether the points table stays within 0.03 AUC of the best model",
+            hint="subtract auc_points from auc_best_model and compare with 0.03.",
+        )
+        return combine("4.6", [first, second], "an explicit definition, priced in ranking quality.")
+
 
 # --------------------------------------------------------------------------------------
 # Exercise generation
@@ -834,6 +1375,8 @@ def exercise_from_solution(solution: nbformat.NotebookNode, name: str = "noteboo
         Same cells (and cell ids) without the answers, without cells tagged ``solution`` or
         ``hidden-check``, without outputs or execution counts, with minimal metadata.
     """
+    import nbformat
+
     exercise = nbformat.v4.new_notebook()
     exercise.nbformat, exercise.nbformat_minor = solution.nbformat, solution.nbformat_minor
     exercise.metadata = {
@@ -867,6 +1410,8 @@ def exercise_from_solution(solution: nbformat.NotebookNode, name: str = "noteboo
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
     """The exact text a notebook is written with (stable across runs)."""
+    import nbformat
+
     return nbformat.writes(nb, version=NB_VERSION) + "\n"
 
 
@@ -878,6 +1423,8 @@ def solution_paths(solutions_dir: str | Path | None = None) -> list[Path]:
 
 def exercise_text(solution_path: str | Path) -> str:
     """What :func:`generate_exercises` writes for one solution."""
+    import nbformat
+
     solution_path = Path(solution_path)
     solution = nbformat.read(solution_path, as_version=NB_VERSION)
     return notebook_text(exercise_from_solution(solution, solution_path.name))
@@ -1033,6 +1580,8 @@ def _clean_solution_metadata(nb: nbformat.NotebookNode) -> None:
 
 def execute_solution(path: str | Path, *, timeout: int = 600) -> SolutionRun:
     """Re-execute one solution top to bottom (cwd = repository root) and save it with outputs."""
+    import nbformat
+
     path = Path(path)
     nb = nbformat.read(path, as_version=NB_VERSION)
     start = time.perf_counter()
@@ -1097,8 +1646,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 (result,) = execute_solutions([name])
             except CellExecutionError as exc:
-                first = str(exc).strip().splitlines()
-                print(f"{name}: a cell failed - {first[-1] if first else exc}")
+                lines = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
+                print(f"{name}: a cell failed - {lines[-1] if lines else exc}")
                 status = 1
                 continue
             bad = result.failed_checks

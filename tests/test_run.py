@@ -192,7 +192,8 @@ def test_run_writes_the_report_and_puts_it_in_place(loader, tmp_path):
     result, lines = _run(TINY_ORG, out, parameters={"threshold": 0.75}, html=True)
     assert result.ok, result.message
     assert result.notebooks == ["00_first", "01_second"]
-    assert len(lines) == 2 and lines[0].startswith("[1/2] 00_first") and lines[0].endswith(" s")
+    assert lines[0] == "Parameters: label='from-org-yml' (org.yml), threshold=0.75 (-p)"
+    assert len(lines) == 3 and lines[1].startswith("[1/2] 00_first") and lines[1].endswith(" s")
     summary = json.loads((out / "summary.json").read_text())
     # precedence end to end: -p threshold for both, org.yml label, default window
     assert summary["00_first"]["threshold"] == 0.75 and summary["01_second"]["threshold"] == 0.75
@@ -226,7 +227,7 @@ def test_failing_notebook_keeps_the_previous_report(loader, tmp_path):
     before = tree(out)
     result, lines = _run(TINY_ORG, out, parameters={"fail": True, "threshold": 0.1})
     assert not result.ok
-    assert lines == [lines[0]] and "FAILED" in lines[0]
+    assert len(lines) == 2 and "FAILED" in lines[1]
     # one sentence: notebook, exception name and message, where the partial notebook is
     assert "00_first failed" in result.message
     assert "ZeroDivisionError: planted failure for the runner tests" in result.message
@@ -260,7 +261,7 @@ def test_only_merges_into_the_existing_summary(loader, tmp_path):
     out = tmp_path / "tiny"
     assert _run(TINY_ORG, out, parameters={"threshold": 0.6})[0].ok
     result, lines = _run(TINY_ORG, out, only=["01"], parameters={"threshold": 0.9, "window": 7})
-    assert result.ok and result.notebooks == ["01_second"] and len(lines) == 1
+    assert result.ok and result.notebooks == ["01_second"] and len(lines) == 2
     summary = json.loads((out / "summary.json").read_text())
     assert summary["00_first"]["threshold"] == 0.6  # kept from the first run
     assert summary["01_second"] == {"threshold": 0.9, "window": 7}

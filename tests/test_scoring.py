@@ -158,7 +158,13 @@ def test_activity_counts_stop_at_the_scoring_moment():
     assert counts["n_call"].tolist() == [0.0, 1.0]
     assert counts["n_marketing"].tolist() == [2.0, 1.0]
     assert counts["n_sales"].tolist() == [0.0, 1.0]
-    assert counts["n_activities"].tolist() == [2.0, 2.0]
+    # the score counts marketing touches only: sales' own touches are the treatment
+    mkt, mtypes = S.activity_counts(ids, moments, acts, teams=("marketing",))
+    assert set(mtypes) == {"webinar", "download"} and "n_sales" not in mkt
+    assert mkt["n_marketing"].tolist() == [2.0, 1.0]
+    # without a team column every activity counts
+    anon, _ = S.activity_counts(ids, moments, acts.drop(columns="team"))
+    assert anon["n_activities"].tolist() == [2.0, 2.0]
 
 
 def test_build_features_joins_accounts_and_skips_unsafe_columns():
