@@ -70,11 +70,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     org = paths.resolve(args.org_dir)
     report = load.check_org(org, strict=args.strict)
-    print(report.to_text())
-    ok = getattr(report, "ok", None)
-    if ok is None:
-        return EXIT_OK
-    return EXIT_OK if ok else EXIT_FAILED
+    print(report.to_text(), end="")
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -90,8 +87,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         strict=args.strict,
         notebooks_dir=args.notebooks,
     )
-    single = len(args.org_dir) == 1 and len(orgs) == 1 and (
-        run.paths.resolve(args.org_dir[0]) == orgs[0]
+    single = (
+        len(args.org_dir) == 1
+        and len(orgs) == 1
+        and (run.paths.resolve(args.org_dir[0]) == orgs[0])
     )
     if single:
         print(f"Running {orgs[0]}", flush=True)
@@ -103,8 +102,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.jobs is not None and args.jobs < 1:
         raise UserError("--jobs must be at least 1.")
-    print(f"Running {len(orgs)} organizations ({args.jobs or 'one process per CPU'} jobs)", flush=True)
-    results = run.run_many(orgs, out=args.out, jobs=args.jobs, **kwargs)
+    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(orgs)))
+    print(f"Running {len(orgs)} organizations, {jobs} at a time", flush=True)
+    results = run.run_many(orgs, out=args.out, jobs=jobs, **kwargs)
     print()
     print(run.results_table(results))
     failed = [r for r in results if not r.ok]
@@ -134,8 +134,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     out = paths.resolve(args.out) if args.out else paths.SAMPLE_ORG
     written = synth.write_org(config, out, fmt=args.format)
-    print(f"Wrote the '{args.scenario}' organization ({config.n_leads} leads, seed {config.seed}) "
-          f"to {written if isinstance(written, str | Path) else out}")
+    print(
+        f"Wrote the '{args.scenario}' organization ({config.n_leads} leads, seed {config.seed}) "
+        f"to {written if isinstance(written, str | Path) else out}"
+    )
     return EXIT_OK
 
 
@@ -153,7 +155,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             f"{target} already exists; it was not overwritten. Move it away or choose another --out."
         )
     if not hasattr(config, "draft_org_config"):
-        raise UserError("'init' needs helpers.config.draft_org_config, which this installation lacks.")
+        raise UserError(
+            "'init' needs helpers.config.draft_org_config, which this installation lacks."
+        )
     outside = [p for p in exports if out_dir.resolve() not in p.resolve().parents]
     draft = config.draft_org_config(exports)
     if not isinstance(draft, str):
@@ -216,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate an organization's data and print a data report")
     p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
-    p.add_argument("--strict", action="store_true", help="treat reported quality problems as errors")
+    p.add_argument(
+        "--strict", action="store_true", help="treat reported quality problems as errors"
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -225,41 +231,86 @@ def build_parser() -> argparse.ArgumentParser:
         description="Execute notebooks/NN_*.ipynb in order for each organization. Several "
         "ORG_DIRs, or a folder of organization folders, run in parallel processes.",
     )
-    p.add_argument("org_dir", nargs="+", metavar="ORG_DIR",
-                   help="organization folder(s), or a folder containing organization folders")
-    p.add_argument("--only", nargs="+", action="extend", metavar="NN",
-                   help="run only these notebooks (e.g. --only 02 03); merges into the existing report")
-    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a notebook parameter (value read as YAML: 12, 0.5, text, [a, b])")
-    p.add_argument("--out", metavar="DIR",
-                   help="report folder (default reports/<org>); with several orgs, their parent")
+    p.add_argument(
+        "org_dir",
+        nargs="+",
+        metavar="ORG_DIR",
+        help="organization folder(s), or a folder containing organization folders",
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="NN",
+        help="run only these notebooks (e.g. --only 02 03); merges into the existing report",
+    )
+    p.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a notebook parameter (value read as YAML: 12, 0.5, text, [a, b])",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="report folder (default reports/<org>); with several orgs, their parent",
+    )
     p.add_argument("--html", action="store_true", help="also export every notebook to HTML")
-    p.add_argument("--jobs", type=int, metavar="N",
-                   help="parallel processes for several orgs (default: number of CPUs)")
-    p.add_argument("--strict", action="store_true", help="treat reported quality problems as errors")
-    p.add_argument("--notebooks", metavar="DIR",
-                   help="folder of NN_*.ipynb notebooks to run (default: the curriculum's)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="parallel processes for several orgs (default: number of CPUs)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="treat reported quality problems as errors"
+    )
+    p.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="folder of NN_*.ipynb notebooks to run (default: the curriculum's)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample", help="generate a synthetic organization with planted truths")
-    p.add_argument("--leads", type=int, metavar="N", help="number of leads (default: the scenario's)")
+    p.add_argument(
+        "--leads", type=int, metavar="N", help="number of leads (default: the scenario's)"
+    )
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default: the scenario's)")
-    p.add_argument("--scenario", default="sample", help="planted truths: sample or alt (default sample)")
+    p.add_argument(
+        "--scenario", default="sample", help="planted truths: sample or alt (default sample)"
+    )
     p.add_argument("--out", metavar="DIR", help="output folder (default datasets/sample)")
-    p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    p.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
+    )
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("init", help="draft an org.yml from export files' column names")
-    p.add_argument("export", nargs="+", metavar="EXPORT", help="export file(s): CSV, Excel or Parquet")
-    p.add_argument("--out", metavar="DIR",
-                   help="organization folder to write org.yml into (default: the first export's folder)")
+    p.add_argument(
+        "export", nargs="+", metavar="EXPORT", help="export file(s): CSV, Excel or Parquet"
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="organization folder to write org.yml into (default: the first export's folder)",
+    )
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("score", help="score an organization's leads with a saved lead-scoring model")
-    p.add_argument("model", metavar="MODEL", help="model file written by the MQL classifier notebook")
+    p = sub.add_parser(
+        "score", help="score an organization's leads with a saved lead-scoring model"
+    )
+    p.add_argument(
+        "model", metavar="MODEL", help="model file written by the MQL classifier notebook"
+    )
     p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
-    p.add_argument("--out", metavar="FILE",
-                   help="CSV of scored leads to write (default: scored_<org>.csv beside the model)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="CSV of scored leads to write (default: scored_<org>.csv beside the model)",
+    )
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")

@@ -18,7 +18,15 @@ from helpers import schema
 
 #: Lead attributes (besides the firmographics of ``accounts``) that the ICP module can use.
 LEAD_ATTRIBUTES = ("job_title", "source")
-FIRMOGRAPHICS = ("industry", "sic_code", "annual_revenue", "employees", "locations", "country", "region")
+FIRMOGRAPHICS = (
+    "industry",
+    "sic_code",
+    "annual_revenue",
+    "employees",
+    "locations",
+    "country",
+    "region",
+)
 #: Notebook key -> module key in summary.json.
 MODULES = {
     "01_define_icp": "01_icp",
@@ -134,7 +142,9 @@ def date_ranges(data: Any) -> pd.DataFrame:
             first = s.min().strftime("%Y-%m-%d") if filled else None
             last = s.max().strftime("%Y-%m-%d") if filled else None
             rows.append((table, str(col), first, last, filled, 1 - filled / n if n else 0.0))
-    return pd.DataFrame(rows, columns=["table", "column", "first", "last", "filled", "missing_share"])
+    return pd.DataFrame(
+        rows, columns=["table", "column", "first", "last", "filled", "missing_share"]
+    )
 
 
 def data_period(data: Any) -> tuple[str | None, str | None]:
@@ -219,9 +229,11 @@ def plot_missing(missing: pd.DataFrame, ax=None, *, top: int = 25):
 
     from helpers.plots import PALETTE, get_ax, percent_formatter
 
-    gaps = missing[missing["missing_share"] > 0].sort_values(
-        ["missing_share", "table", "column"], ascending=[False, True, True]
-    ).head(top)
+    gaps = (
+        missing[missing["missing_share"] > 0]
+        .sort_values(["missing_share", "table", "column"], ascending=[False, True, True])
+        .head(top)
+    )
     ax = get_ax(ax, figsize=(8, 1.4 + 0.3 * max(len(gaps), 3)))
     if gaps.empty:
         ax.text(0.5, 0.5, "No missing values", ha="center", va="center", transform=ax.transAxes)
@@ -346,22 +358,39 @@ def module_readiness(data: Any) -> pd.DataFrame:
         notes.append("accounts cannot be linked (no account_id on leads or opportunities)")
     if not has(t, "leads", "job_title"):
         notes.append("no leads.job_title: job-title segments skipped")
-    rows.append(Readiness("01_define_icp", "01_icp", not missing,
-                          "opportunities.outcome (or leads.converted) + accounts or lead attributes",
-                          "; ".join(missing) or "-", "; ".join(notes) or "-"))
+    rows.append(
+        Readiness(
+            "01_define_icp",
+            "01_icp",
+            not missing,
+            "opportunities.outcome (or leads.converted) + accounts or lead attributes",
+            "; ".join(missing) or "-",
+            "; ".join(notes) or "-",
+        )
+    )
 
     # 02: created_at
     missing = [] if has(t, "leads", "created_at") else ["leads.created_at"]
     notes = []
     stage_cols = [c for c in ("mql_at", "sal_at", "sql_at") if has(t, "leads", c)]
     if not stage_cols:
-        notes.append("no stage dates (mql_at, sal_at, sql_at): stage conversion from leads.stage only")
+        notes.append(
+            "no stage dates (mql_at, sal_at, sql_at): stage conversion from leads.stage only"
+        )
     if not has(t, "activities") and not has(t, "leads", "sales_touches"):
         notes.append("no activities or sales_touches: touches analysis skipped")
     if not has(t, "activities") and not has(t, "leads", "first_sales_touch_at"):
         notes.append("no activities or first_sales_touch_at: speed-to-lead skipped")
-    rows.append(Readiness("02_funnel_leakage", "02_funnel", not missing, "leads.created_at",
-                          "; ".join(missing) or "-", "; ".join(notes) or "-"))
+    rows.append(
+        Readiness(
+            "02_funnel_leakage",
+            "02_funnel",
+            not missing,
+            "leads.created_at",
+            "; ".join(missing) or "-",
+            "; ".join(notes) or "-",
+        )
+    )
 
     # 03: won amounts with dates
     ok3 = _won_with_money(t)
@@ -373,9 +402,16 @@ def module_readiness(data: Any) -> pd.DataFrame:
         notes.append("no spend table: CAC and payback skipped")
     if not has(t, "opportunities", "gross_margin"):
         notes.append("no gross_margin: profit uses the margin parameter")
-    rows.append(Readiness("03_revenue_growth", "03_revenue", ok3,
-                          "won opportunities with amount and closed_at",
-                          "; ".join(missing) or "-", "; ".join(notes) or "-"))
+    rows.append(
+        Readiness(
+            "03_revenue_growth",
+            "03_revenue",
+            ok3,
+            "won opportunities with amount and closed_at",
+            "; ".join(missing) or "-",
+            "; ".join(notes) or "-",
+        )
+    )
 
     # 04: label source
     label = has(t, "opportunities", "lead_id") or has(t, "leads", "converted")
@@ -383,9 +419,16 @@ def module_readiness(data: Any) -> pd.DataFrame:
     notes = []
     if not has(t, "leads", "created_at"):
         notes.append("no leads.created_at: stratified instead of out-of-time validation")
-    rows.append(Readiness("04_mql_classifier", "04_mql", label,
-                          "opportunities linked to leads (lead_id) or leads.converted",
-                          "; ".join(missing) or "-", "; ".join(notes) or "-"))
+    rows.append(
+        Readiness(
+            "04_mql_classifier",
+            "04_mql",
+            label,
+            "opportunities linked to leads (lead_id) or leads.converted",
+            "; ".join(missing) or "-",
+            "; ".join(notes) or "-",
+        )
+    )
     return pd.DataFrame([r.__dict__ for r in rows])
 
 
@@ -414,11 +457,17 @@ def issue_table(issues: Any) -> pd.DataFrame:
     rows = []
     for i in issues or []:
         lines = _attr(i, "lines", []) or []
-        rows.append((
-            str(_attr(i, "kind")), str(_attr(i, "table")), str(_attr(i, "column")),
-            int(_attr(i, "count", 0)), _attr(i, "file") or "-",
-            ", ".join(str(n) for n in lines) or "-", str(_attr(i, "message", "")),
-        ))
+        rows.append(
+            (
+                str(_attr(i, "kind")),
+                str(_attr(i, "table")),
+                str(_attr(i, "column")),
+                int(_attr(i, "count", 0)),
+                _attr(i, "file") or "-",
+                ", ".join(str(n) for n in lines) or "-",
+                str(_attr(i, "message", "")),
+            )
+        )
     out = pd.DataFrame(rows, columns=cols)
     if len(out):
         out = out.sort_values(["kind", "count"], ascending=[True, False], kind="stable")
@@ -502,7 +551,9 @@ def issue_rows(data: Any, kind: str, table: str, column: str, *, n: int = 5) -> 
             return empty
         created = leads.drop_duplicates("lead_id").set_index("lead_id")["created_at"]
         lead_created = df["lead_id"].map(created)
-        won = df["outcome"].eq("won").fillna(False).astype(bool) if "outcome" in df.columns else True
+        won = (
+            df["outcome"].eq("won").fillna(False).astype(bool) if "outcome" in df.columns else True
+        )
         mask = _before(df[column], lead_created, day) & won
         out = df.loc[mask, [c for c in (key, "lead_id", column) if c in df.columns]].head(n).copy()
         out.insert(len(out.columns) - 1, "lead_created_at", lead_created[mask].head(n))
@@ -541,15 +592,25 @@ def personal_data(data: Any) -> pd.DataFrame:
     for f in _attr(data, "pii", []) or []:
         what = "emails removed" if _attr(f, "kind") == "email" else "phone numbers removed"
         lines = ", ".join(str(n) for n in _attr(f, "lines", []) or []) or "-"
-        rows.append((_attr(f, "table"), _attr(f, "column"), _attr(f, "source_column"), what,
-                     int(_attr(f, "count", 0)), lines))
+        rows.append(
+            (
+                _attr(f, "table"),
+                _attr(f, "column"),
+                _attr(f, "source_column"),
+                what,
+                int(_attr(f, "count", 0)),
+                lines,
+            )
+        )
     for table, sf in sources.items():
         used = set((_attr(sf, "mapped", {}) or {}).values())
         used |= set((_attr(sf, "dropped_personal", {}) or {}).values())
         for col in _attr(sf, "columns_in_file", []) or []:
             if col not in used:
                 rows.append((table, "-", col, "not loaded", None, "-"))
-    out = pd.DataFrame(rows, columns=["table", "column", "source_column", "treatment", "rows", "example_lines"])
+    out = pd.DataFrame(
+        rows, columns=["table", "column", "source_column", "treatment", "rows", "example_lines"]
+    )
     out["rows"] = out["rows"].astype("Int64")
     return out
 

@@ -671,9 +671,10 @@ def cohort_waterfall(
         g = d.groupby("cohort").agg(
             entered=("entered", "sum"), reached=("reached", "sum"), converted=("converted", "sum"),
             eligible=("eligible", "sum"), converted_eligible=("converted_eligible", "sum"),
-            unrecorded=("unrecorded", "sum"),
-            median_days=("lag", "median"), p80_days=("lag", lambda x: x.quantile(0.8)),
-        ).reset_index()
+            unrecorded=("unrecorded", "sum"), median_days=("lag", "median"),
+        )
+        g["p80_days"] = d.groupby("cohort")["lag"].quantile(0.8)
+        g = g.reset_index()
         g.insert(1, "transition", tr)
         frames.append(g)
     out = pd.concat(frames, ignore_index=True)
@@ -735,6 +736,10 @@ def leakage_ranking(conv: pd.DataFrame, avg_deal: float | None = None) -> pd.Dat
     return c.sort_values("rank_leads").reset_index(drop=True)
 
 
+def _period_label(ts, freq: str) -> str:
+    return str(pd.Timestamp(ts).to_period("W-SUN" if freq in ("W", "week") else freq[0].upper()))
+
+
 def period_comparison(
     journeys: Journeys, censor_days: float | dict | None = None, freq: str = "Q", min_leads: int = 30
 ) -> pd.DataFrame:
@@ -753,14 +758,13 @@ def period_comparison(
             rows.append({"transition": tr})
             continue
         cur, prev = g.iloc[-1], g.iloc[-2]
-        label = (lambda ts: str(pd.Timestamp(ts).to_period(freq if freq != "W" else "W-SUN")))
         rows.append(
             {
                 "transition": tr,
-                "period": label(cur["cohort"]),
+                "period": _period_label(cur["cohort"], freq),
                 "rate": cur["rate"],
                 "eligible": int(cur["eligible"]),
-                "previous_period": label(prev["cohort"]),
+                "previous_period": _period_label(prev["cohort"], freq),
                 "previous_rate": prev["rate"],
                 "previous_eligible": int(prev["eligible"]),
                 "change": cur["rate"] - prev["rate"],
@@ -1016,7 +1020,8 @@ def speed_to_lead(
         if b == ref:
             rows.append({"bucket": b, "crude_rr": 1.0, "rr": 1.0, "low": np.nan, "high": np.nan})
             continue
-        sub = bs[bs["bucket"].isin([b, ref])].assign(exposed=lambda x: x["bucket"] == b)
+        sub = bs[bs["bucket"].isin([b, ref])]
+        sub = sub.assign(exposed=(sub["bucket"] == b).to_numpy())
         r = mantel_haenszel_rr(sub, stratum="stratum")
         rows.append({"bucket": b, "crude_rr": r["crude_rr"], "rr": r["rr"], "low": r["low"], "high": r["high"]})
     hours = t["response_hours"]
@@ -1296,8 +1301,11 @@ def fit_proxy(
         from helpers.icp import normalise_function, normalise_seniority
 
         titles = t["job_title"].astype("string")
-        seg["seniority"] = normalise_seniority(titles).astype("string").to_numpy()
-        seg["function"] = normalise_function(titles).astype("string").to_numpy()
+        uniq = pd.Series(titles.dropna().unique(), dtype="string")  # normalise each title once
+        sen = dict(zip(uniq, normalise_seniority(uniq).astype("string")))
+        fun = dict(zip(uniq, normalise_function(uniq).astype("string")))
+        seg["seniority"] = titles.map(sen).astype("string").to_numpy()
+        seg["function"] = titles.map(fun).astype("string").to_numpy()
     if seg.shape[1] == 0:
         return out
     stages = journeys.stages
@@ -1778,6 +1786,7 @@ def summary_figures(
     journey: dict | None = None,
     alerts: pd.DataFrame | None = None,
     fit_source: str = "",
+    cohorts: pd.DataFrame | None = None,
 ) -> dict:
     """The module's key figures for ``summary.json`` (plain, rounded values)."""
     biggest = ranking.iloc[0]
@@ -1841,4 +1850,8 @@ def summary_figures(
         out["under_worked_share"] = _r(under_worked_share(att, journeys, plateau.touches if plateau else None))
     out["journey_before_sales"] = {k: _r(v) for k, v in journey.items()} if journey is not None else None
     out["weekly_alerts"] = {r.transition: int(r.alerts) for r in alerts.itertuples()} if alerts is not None else None
+    out["cohort_status"] = (
+        {tr: g["status"].value_counts().to_dict() for tr, g in cohorts.groupby("transition", sort=False)}
+        if cohorts is not None else None
+    )
     return out

@@ -7,6 +7,7 @@ Marketing is blue and sales orange everywhere (``helpers.plots.PALETTE``).
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
@@ -19,6 +20,12 @@ CAUSE_COLOURS = {
     "worked-and-lost": PALETTE["neutral"],
     "not judged": "#d9d9d9",
 }
+
+
+def _dates(ax) -> None:
+    loc = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
 def _stage_colour(stage: str) -> str:
@@ -38,10 +45,11 @@ def plot_waterfall(volumes: pd.DataFrame, conv: pd.DataFrame, ax=None):
     for i in range(len(stages) - 1):
         r = rates.get(f"{stages[i]}->{stages[i + 1]}", np.nan)
         label = "n/a" if pd.isna(r) else f"{r:.0%}"
-        ax.annotate(f"↓ {label}", xy=(top * 0.78, y[i] - 0.5), va="center", ha="left", fontsize=10,
+        ax.annotate(f"↓ {label}", xy=(top * 1.17, y[i] - 0.5), va="center", ha="left", fontsize=10,
+                    fontweight="bold" if pd.notna(r) and r == rates.min() else "normal",
                     color=PALETTE["highlight"] if pd.notna(r) and r == rates.min() else "black")
     ax.set_yticks(y, stages)
-    ax.set_xlim(0, top * 1.0 + top * 0.05)
+    ax.set_xlim(0, top * 1.35)
     ax.set_xlabel("Leads that reached the stage (count)")
     ax.set_ylabel("Stage (blue: marketing, orange: sales)")
     ax.set_title("Funnel waterfall: volume and step conversion (old-enough leads)")
@@ -62,7 +70,8 @@ def plot_cohort_conversion(wf: pd.DataFrame, ax=None, transitions: list[str] | N
         step = pd.Timestamp(cohorts[1]) - pd.Timestamp(cohorts[0])
     else:
         step = pd.Timedelta(days=30)
-    shaded = {"too young": ("#dddddd", "too young to judge"), "not recorded": ("#f4cccc", "outcomes not recorded yet")}
+    shaded = {"too young": ("#dddddd", "too young to judge (some stages)"),
+              "not recorded": ("#f4cccc", "outcomes not recorded yet")}
     done = set()
     for status, (colour, label) in shaded.items():
         # a cohort is shaded when any transition is in that state
@@ -71,6 +80,7 @@ def plot_cohort_conversion(wf: pd.DataFrame, ax=None, transitions: list[str] | N
             ax.axvspan(pd.Timestamp(c), pd.Timestamp(c) + step, color=colour, alpha=0.5,
                        label=label if status not in done else None, lw=0)
             done.add(status)
+    _dates(ax)
     ax.yaxis.set_major_formatter(percent_formatter())
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("Cohort (period the leads entered the funnel)")
@@ -143,8 +153,9 @@ def plot_speed_to_lead(stl, ax=None):
     err = np.vstack([rate - b["low"].to_numpy(float), b["high"].to_numpy(float) - rate])
     ax.bar(x, np.nan_to_num(rate), color=PALETTE["sales"], alpha=0.85)
     ax.errorbar(x, rate, yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=4)
-    for xi, (r, s, n) in enumerate(zip(rate, b["share"], b["n"])):
-        ax.text(xi, (0 if np.isnan(r) else r) + 0.01, f"{s:.0%} of leads\n(n={int(n):,})", ha="center", va="bottom", fontsize=8)
+    for xi, (hi, s, n) in enumerate(zip(b["high"].to_numpy(float), b["share"], b["n"])):
+        ax.text(xi, (0 if np.isnan(hi) else hi) + 0.01, f"{s:.0%} of leads (n={int(n):,})", ha="center", va="bottom",
+                fontsize=8)
     ax.set_xticks(x, [str(c) for c in b["bucket"]])
     ax.yaxis.set_major_formatter(percent_formatter())
     top = np.nanmax(b["high"].to_numpy(float)) if b["high"].notna().any() else 0.5
@@ -172,10 +183,11 @@ def plot_touch_curve(curve: pd.DataFrame, plateau=None, ax=None):
         ax.plot(xs, ys, color=PALETTE["sales"], lw=2, alpha=0.7, label="piecewise-linear fit")
     if plateau is not None and plateau.touches is not None:
         ax.axvline(plateau.touches, color=PALETTE["highlight"], ls="--", lw=1.5)
-        ax.text(plateau.touches + 0.2, float(np.nanmin(rate)) if len(rate) else 0, f"plateau: {plateau.touches} touches",
-                color=PALETTE["highlight"], fontsize=10, va="bottom")
+        top = float(np.nanmax(c["rate_high"])) if len(c) else 1.0
+        ax.text(plateau.touches + 0.2, top * 1.05, f"plateau: {plateau.touches} touches",
+                color=PALETTE["highlight"], fontsize=10, va="bottom", fontweight="bold")
     ax.yaxis.set_major_formatter(percent_formatter())
-    ax.set_ylim(0, min(1.0, float(np.nanmax(c["rate_high"])) * 1.15 if len(c) else 1.0))
+    ax.set_ylim(0, min(1.0, float(np.nanmax(c["rate_high"])) * 1.2 if len(c) else 1.0))
     ax.set_xlabel("Sales touches before conversion or close-out (count)")
     ax.set_ylabel("Leads converted (%)")
     ax.set_title("How many touches does a lead need?")
@@ -205,7 +217,7 @@ def plot_attribution(shares: pd.DataFrame, ax=None, by: str = "month"):
     (sales, orange), worked-and-lost (grey). The weekly-meeting chart."""
     ax = get_ax(ax)
     p = shares.pivot_table(index=by, columns="cause", values="leads", aggfunc="sum", observed=False).fillna(0)
-    p = p.reindex(columns=[c for c in CAUSE_COLOURS if c in p.columns])
+    p = p.reindex(columns=[c for c in CAUSE_COLOURS if c in p.columns and p[c].sum() > 0])
     labels = [pd.Timestamp(i).strftime("%Y-%m") if by == "month" else str(i) for i in p.index]
     x = np.arange(len(p))
     bottom = np.zeros(len(p))
@@ -219,16 +231,21 @@ def plot_attribution(shares: pd.DataFrame, ax=None, by: str = "month"):
     ax.set_xlabel("Month the lead became an MQL" if by == "month" else by)
     ax.set_ylabel("Lost leads (count)")
     ax.set_title("Why leads were lost: whose side is the leak?")
-    ax.legend(fontsize=8)
+    ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 1.0, 1.0) * 1.22)
+    ax.legend(fontsize=8, ncol=len(p.columns), loc="upper left")
     return ax
 
 
-def plot_weekly_alerts(weekly: pd.DataFrame, ax=None, transition: str = ""):
+def plot_weekly_alerts(weekly: pd.DataFrame, ax=None, transition: str = "", min_leads: int = 10):
     """Weekly conversion within k days, its normal range, alerts (red) and young weeks (grey)."""
     ax = get_ax(ax)
     w = weekly
-    mature = w[w["mature"]]
+    mature = w[w["mature"] & (w["leads"] >= min_leads)]
+    small = w[w["mature"] & (w["leads"] < min_leads)]
     ax.plot(mature["week"], mature["rate_k"], marker="o", ms=3, color=PALETTE["sales"], label="mature weeks")
+    if len(small):
+        ax.scatter(small["week"], small["rate_k"], color=PALETTE["sales"], alpha=0.25, s=8,
+                   label=f"fewer than {min_leads} leads (not judged)")
     for status, colour, label in (("too young", "#bbbbbb", "too young to judge"),
                                   ("not recorded", "#e6a0a0", "before the records start")):
         sub = w[w["status"] == status] if "status" in w.columns else w.iloc[0:0]
@@ -238,11 +255,13 @@ def plot_weekly_alerts(weekly: pd.DataFrame, ax=None, transition: str = ""):
                     label="normal range")
     alerts = w[w["alert"]]
     ax.scatter(alerts["week"], alerts["rate_k"], color=PALETTE["bad"], s=60, zorder=4, label="leak alert")
+    _dates(ax)
     ax.yaxis.set_major_formatter(percent_formatter())
+    ax.set_ylim(0, 1.05)
     ax.set_xlabel("Week the leads entered the stage")
     ax.set_ylabel("Converted within k days (%)")
     ax.set_title(f"Weekly leak alerts {transition}".strip())
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
     return ax
 
 

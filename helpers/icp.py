@@ -938,7 +938,8 @@ def top_segments(tables: pd.DataFrame, n: int = 5, exclude: tuple[str, ...] = ("
     n : int
         How many to return.
     exclude : tuple of str
-        Dimensions left out (roll-up levels that repeat the major group).
+        Dimensions left out (roll-up levels that repeat the major group; the
+        CRM industry label too when SIC major groups are there).
 
     Returns
     -------
@@ -947,6 +948,8 @@ def top_segments(tables: pd.DataFrame, n: int = 5, exclude: tuple[str, ...] = ("
     """
     if tables.empty:
         return tables
+    if "sic_major_group" in set(tables["dimension"]):
+        exclude = (*exclude, "industry")  # the CRM label repeats the SIC major group
     t = tables[
         tables["reliable"]
         & ~tables["pooled"]
@@ -968,7 +971,14 @@ def describe_segment(row: pd.Series) -> str:
 
 
 def lift_matrix(
-    deals: pd.DataFrame, rows: str, cols: str, *, won: str = "won", min_n: int = 15, max_rows: int = 10
+    deals: pd.DataFrame,
+    rows: str,
+    cols: str,
+    *,
+    won: str = "won",
+    min_n: int = 15,
+    min_row: int = 30,
+    max_rows: int = 10,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Lift of the win rate for every combination of two dimensions.
 
@@ -979,28 +989,33 @@ def lift_matrix(
     rows, cols : str
         Dimensions (e.g. ``"sic_major_group"`` and ``"employee_band"``).
     min_n : int
-        Cells with fewer closed outcomes get NaN lift (shown blank).
+        Cells with fewer closed outcomes get NaN lift (too few to compare).
+    min_row : int
+        Row segments (unordered) with fewer outcomes are pooled into "Other (small)".
     max_rows : int
-        Keep the ``max_rows`` row segments with most outcomes; the others are pooled.
+        At most this many row segments (the largest) before pooling the rest.
 
     Returns
     -------
     (lift, counts) : tuple of DataFrame
-        Lift (cell win rate / overall win rate) and closed outcomes per cell.
+        Lift (cell win rate / overall win rate) and closed outcomes per cell;
+        columns without any outcome are left out.
     """
     d = deals[[rows, cols, won]].copy()
     for c in (rows, cols):
         if not (isinstance(d[c].dtype, pd.CategoricalDtype) and d[c].dtype.ordered):
             d[c] = d[c].astype("str")
-    if not isinstance(d[rows].dtype, pd.CategoricalDtype):
-        top = d[rows].value_counts().head(max_rows).index
+    row_ordered = isinstance(d[rows].dtype, pd.CategoricalDtype)
+    if not row_ordered:
+        sizes = d[rows].value_counts()
+        top = [k for k, v in sizes.head(max_rows).items() if v >= min_row and k != OTHER_SMALL]
         d[rows] = d[rows].where(d[rows].isin(top), OTHER_SMALL)
     overall = d[won].astype(bool).mean()
     g = d.groupby([rows, cols], observed=True)[won]
     counts = g.size().unstack(cols)
     rate = g.mean().unstack(cols)
     lift = (rate / overall).where(counts >= min_n)
-    if not isinstance(d[rows].dtype, pd.CategoricalDtype):
+    if not row_ordered:
         order = counts.sum(axis=1).sort_values(ascending=False).index
         order = [o for o in order if o != OTHER_SMALL] + [o for o in order if o == OTHER_SMALL]
         lift, counts = lift.reindex(order), counts.reindex(order)
@@ -1204,8 +1219,8 @@ def select_segment_splits(
     *,
     won: str = "won",
     min_n: int = 30,
-    alpha: float = 0.05,
-    n_null: int = 4000,
+    alpha: float = 0.10,
+    n_null: int = 2000,
     seed: int = 0,
 ) -> tuple[float, dict[str, _Split], dict[str, float], dict[str, float], dict[str, list[str]]]:
     """Find, per dimension, the set of segments that wins more, keeping only what beats chance.
@@ -1279,11 +1294,13 @@ def select_segment_splits(
         if (len(order) >= 2 and len(ranges)) if ranges is not None else len(order) >= 1:
             info[d] = (order, member, ranges, sets)
 
+    key_arrays = {d: keys[d].astype("str").to_numpy(dtype=object) for d in dims}
+
     def design(splits, without=None):
         cols = [np.ones(len(keys))]
         for d, sp in splits.items():
             if d != without:
-                cols.append(keys[d].astype("str").isin(sp.segments).to_numpy(dtype="float64"))
+                cols.append(np.isin(key_arrays[d], sp.segments).astype("float64"))
         return np.column_stack(cols)
 
     def search(d, splits, simulate=True):
@@ -1429,8 +1446,8 @@ def fit_icp(
     min_n: int = 30,
     max_conditions: int = 3,
     tier_lifts: tuple[float, float, float] = (1.25, 1.0, 0.75),
-    alpha: float = 0.05,
-    seed: int = 0,
+    alpha: float = 0.10,
+    seed: int = 42,
     dimensions: list[str] | None = None,
 ) -> IcpModel:
     """Fit the ICP: which segments win, a readable rule, the buyer profile and tier cut-offs.
@@ -1447,9 +1464,13 @@ def fit_icp(
         Minimum predicted win rate of tiers A, B, C as multiples of the overall
         win rate; the rest is D.
     alpha : float
-        Chance, per selection step, of keeping a dimension that has no effect.
+        Family-wise significance: the chance that the ICP names any dimension
+        that has no effect at all stays below it (Holm). 0.10 by default: an
+        exploratory choice, where missing a real ICP dimension costs about as much
+        as naming a spurious one.
     seed : int
-        Seed of the significance simulation.
+        Seed of the significance simulation (42, the notebooks' default, so a
+        refit elsewhere gives module 1's answer).
     dimensions : list of str, optional
         Dimensions to model; by default :func:`default_model_dimensions`.
 
@@ -1982,6 +2003,10 @@ def summary_figures(inputs: IcpInputs, model: IcpModel, tables: pd.DataFrame, ic
         "icp_outside_win_rate": _r(ev.get("outside_win_rate"), 3),
         "icp_lift": _r(ev.get("lift"), 2),
         "icp_revenue_share": _r(ev.get("won_revenue_share"), 3),
+        "icp_evidence": {
+            d: {"segments": list(e["segments"]), "odds_ratio": _r(e["odds_ratio"], 2), "p_value": _r(e["p_value"], 4)}
+            for d, e in model.evidence.items()
+        },
         "winning_seniorities": list(model.personas.get("seniority", [])) if "seniority" in model.personas else None,
         "winning_functions": list(model.personas.get("function", [])) if "function" in model.personas else None,
         "tiers_accounts": {t: e["accounts"] for t, e in icp["tiers"].get("evidence", {}).items()},
@@ -2052,6 +2077,23 @@ def show_top(top: pd.DataFrame) -> pd.DataFrame:
     t = top.assign(dimension=top["dimension"].map(lambda d: DIMENSION_LABELS.get(d, d)))
     cols = ["dimension", "segment", "opportunities", "win_rate", "ci_low", "ci_high", "lift"]
     return t[cols].round({"win_rate": 3, "ci_low": 3, "ci_high": 3, "lift": 2})
+
+
+def show_evidence(model: IcpModel) -> pd.DataFrame:
+    """The model's evidence per kept dimension, for display (rounded)."""
+    rows = [
+        {
+            "dimension": DIMENSION_LABELS.get(d, d),
+            "winning segments": ", ".join(e["segments"]),
+            "odds ratio": round(e["odds_ratio"], 2),
+            "log-odds": round(e["log_odds"], 2),
+            "std. error": round(e["std_error"], 2),
+            "p-value": round(e["p_value"], 4),
+        }
+        for d, e in model.evidence.items()
+    ]
+    cols = ["dimension", "winning segments", "odds ratio", "log-odds", "std. error", "p-value"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def icp_segments(model: IcpModel) -> list[str]:
@@ -2210,12 +2252,16 @@ def plot_lift_heatmap(lift: pd.DataFrame, counts: pd.DataFrame, ax=None, *, titl
     for i in range(lift.shape[0]):
         for j in range(lift.shape[1]):
             v, n = lift.iat[i, j], counts.iat[i, j]
-            annot[i, j] = f"{v:.1f}x\nn={n}" if pd.notna(v) else (f"n={n}" if n else "")
+            annot[i, j] = f"{v:.1f}x\nn={n}" if pd.notna(v) else ""
     lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))) if np.isfinite(data.to_numpy()).any() else 1.0)
     cmap = sns.diverging_palette(15, 240, as_cmap=True)
     with warnings.catch_warnings():  # an all-blank matrix (tiny exports) is drawn grey, not warned about
         warnings.simplefilter("ignore", RuntimeWarning)
         _heatmap(sns, data, ax, cmap, mcolors.TwoSlopeNorm(vmin=-lim, vcenter=0, vmax=lim), annot, rows)
+    for i in range(lift.shape[0]):  # seaborn leaves blank cells unannotated: show their count
+        for j in range(lift.shape[1]):
+            if pd.isna(lift.iat[i, j]) and counts.iat[i, j]:
+                ax.text(j + 0.5, i + 0.5, f"n={counts.iat[i, j]}", ha="center", va="center", fontsize=8, color="#777777")
     cbar = ax.collections[0].colorbar
     ticks = [t for t in (-3, -2, -1, 0, 1, 2, 3) if -lim <= t <= lim]
     cbar.set_ticks(ticks, labels=[f"{2.0**t:g}x" for t in ticks])
@@ -2364,6 +2410,7 @@ __all__ = [
     "table_for",
     "show_table",
     "show_top",
+    "show_evidence",
     "icp_segments",
     "describe_personas",
     "heatmap_pair",

@@ -1338,6 +1338,7 @@ def build_funnel(
     rates = stage_rates(times, opportunities, kept, as_of, window_months=window_months)
     deal = deal_size(opportunities, as_of, window_months=window_months)
     counts = monthly_stage_counts(times, opportunities, kept)
+    counts = counts[counts.index <= last_complete_month(as_of)]
     current = run_rate(counts, as_of, run_rate_months)
     return FunnelModel(kept, skipped, as_of, times, rates, deal, counts, current)
 
@@ -1393,10 +1394,11 @@ def alignment_levers(
         notes.append(f"Touches plateau {plateau}: from module 2's findings (summary.json).")
     else:
         notes.append(f"Touches plateau {plateau}: the notebook parameter (module 2's finding not available).")
-    leak = (fs.get("biggest_leak") or {}).get("stage") if isinstance(fs.get("biggest_leak"), dict) else None
+    big = fs.get("biggest_leak") if isinstance(fs.get("biggest_leak"), dict) else {}
+    leak = big.get("stage") if big.get("cause") == "under-worked" else None
     if leak in span:
         chosen = leak
-        notes.append(f"The levers move {chosen}, module 2's biggest leak.")
+        notes.append(f"The levers move {chosen}: module 2 found it the biggest leak, caused by under-working.")
     elif transition in span:
         chosen = transition
         notes.append(f"The levers move {chosen} (parameter lever_transition).")
@@ -1641,8 +1643,8 @@ def sensitivity(
     DataFrame
         ``driver``, ``kind`` ("driver"/"lever"), ``low``, ``high`` (revenue change
         against the baseline, currency), ``low_pct``, ``high_pct``, ``swing``;
-        sorted by swing, largest first. Multiply by a gross margin via
-        ``gross_margin`` to read profit instead.
+        sorted by the gain (``high``), largest first: the lever to pull first on
+        top. Pass ``gross_margin`` to read gross profit instead of revenue.
     """
     r = rates.reset_index(drop=True)
     transitions = [f"{a}->{b}" for a, b in zip(r["from_stage"], r["to_stage"])]
@@ -1672,7 +1674,7 @@ def sensitivity(
     out["low_pct"] = out["low"] / base
     out["high_pct"] = out["high"] / base
     out["swing"] = (out["high"] - out["low"]).abs()
-    out = out.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    out = out.sort_values("high", ascending=False, kind="stable").reset_index(drop=True)
     out.attrs["baseline"] = base
     out["driver"] = out["driver"].astype("string")
     out["kind"] = out["kind"].astype("string")
@@ -1969,6 +1971,7 @@ class AlignmentEffect:
             "residual_autocorrelation": self.rho,
             "excluded_recent_months": self.excluded.get("recent_months"),
             "excluded_transition_months": self.excluded.get("transition_months"),
+            "empty_months_floored": self.excluded.get("empty_months_floored", 0),
         }
 
 
@@ -2035,8 +2038,9 @@ def segmented_regression(
     in_transition = post & (months_from < transition_months)
     used &= ~in_transition
     y = df[value].astype(float).to_numpy()
-    if np.any(y[used] <= 0):
-        floor = 0.5 * float(y[used][y[used] > 0].min()) if np.any(y[used] > 0) else 1.0
+    n_zero = int(np.sum(y[used] <= 0))
+    if np.any(y <= 0):  # log of an empty month: half the smallest positive month (a crude floor)
+        floor = 0.5 * float(y[y > 0].min()) if np.any(y > 0) else 1.0
         y = np.where(y <= 0, floor, y)
     n_pre = int((used & ~post).sum())
     n_post = int((used & post).sum())
@@ -2132,6 +2136,7 @@ def segmented_regression(
         excluded={
             "recent_months": int(min(max(exclude_last, 0), n_all)),
             "transition_months": int(in_transition.sum()),
+            "empty_months_floored": n_zero,
         },
         fitted=fitted,
     )
@@ -2301,6 +2306,10 @@ def effect_sentence(effect: AlignmentEffect, start) -> str:
         verdict = (f"The before/after test does not reject 'no change' (p = {effect.joint_p:.3f}): with "
                    f"{effect.n_pre} months before and {effect.n_post} after, this history cannot tell the "
                    "estimate from noise.")
+    zero = effect.excluded.get("empty_months_floored", 0)
+    if zero:
+        verdict += (f" {zero} month(s) had no won revenue and were set to half the smallest month for the log: "
+                    "a sign the series is too thin for a monthly model.")
     return f"{lvl} {verdict}"
 
 
@@ -2319,6 +2328,19 @@ def estimate_growth(counts: pd.Series, as_of, months: int = 24) -> float:
 # =============================================================================
 # Plots
 # =============================================================================
+
+
+def _date_axis(ax):
+    """Readable month ticks: at most about eight, concise labels."""
+    import matplotlib.dates as mdates
+
+    lo, hi = ax.get_xlim()
+    months = max(1.0, (hi - lo) / MONTH_DAYS)
+    step = next((k for k in (1, 2, 3, 4, 6, 12) if months / k <= 8), 12)
+    loc = mdates.MonthLocator(bymonth=range(1, 13, step)) if step < 12 else mdates.YearLocator()
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    return ax
 
 
 def plot_plan_vs_run_rate(
@@ -2355,6 +2377,7 @@ def plot_plan_vs_run_rate(
     if run_rate_value is not None and np.isfinite(run_rate_value):
         ax.axhline(run_rate_value, color=plots.PALETTE["neutral"], ls="--", lw=1.5,
                    label=f"Current run-rate ({run_rate_value:,.0f}/month)")
+    _date_axis(ax)
     ax.set_title(f"{label} needed for the revenue plan vs arriving")
     ax.set_xlabel("Month the leads must arrive (plan month minus the sales cycle)")
     ax.set_ylabel(f"{label} per month")
@@ -2383,6 +2406,10 @@ def plot_fan_chart(
         ax.fill_between(g["month"], g["p05"], g["p95"], color=c, alpha=0.15)
         ax.fill_between(g["month"], g["p25"], g["p75"], color=c, alpha=0.3)
         ax.plot(g["month"], g["expected_revenue"], color=c, lw=2, label=f"{names.get(str(name), name)} (mean; bands 50%, 90%)")
+    first = result.monthly["month"].min()
+    ax.axvline(first - pd.Timedelta(days=15), color="black", ls=":", lw=1)
+    ax.annotate("projection", (first, 0), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    _date_axis(ax)
     ax.yaxis.set_major_formatter(plots.money_formatter(currency))
     ax.set_title("Won revenue per month: today's funnel vs aligned")
     ax.set_xlabel("Month")
@@ -2416,7 +2443,9 @@ def plot_tornado(table: pd.DataFrame, ax=None, *, currency: str = "USD", horizon
             Patch(color=plots.PALETTE["bad"], alpha=0.6, label=f"Driver -{step:.0%}"),
             Patch(color=plots.PALETTE["sales"], label="Sales-work lever fixed"),
         ],
-        loc="lower right",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=3,
         fontsize=8,
         frameon=False,
     )
@@ -2445,38 +2474,54 @@ def claims_comparison(
     return c
 
 
-def plot_claims(table: pd.DataFrame, ax=None):
-    """Published claims (by grade) next to this org's own numbers with intervals."""
+def plot_claims(table: pd.DataFrame, ax=None, *, clip: float | None = None):
+    """Published claims (by grade) next to this org's own numbers with intervals.
+
+    Intervals wider than the axis (``clip``, default: a little beyond the largest
+    point) are cut with an arrow and their end written, so one vague estimate does
+    not squash the rest of the chart.
+    """
     ax = plots.get_ax(ax, figsize=(9, 0.5 * len(table) + 1.8))
     t = table.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(t))
     grade_color = {"A": plots.PALETTE["good"], "B": plots.PALETTE["marketing"], "C": "#bcbd22", "D": plots.PALETTE["neutral"]}
+    pts = t["figure"].astype(float)
+    hi_lim = clip if clip is not None else max(0.5, float(pts.max()) * 1.6 + 0.1)
+    lo_lim = min(-0.2, float(pts.min()) * 1.6 - 0.1)
     for i, row in t.iterrows():
+        f = float(row["figure"])
         if row["kind"] == "published claim":
-            ax.scatter(row["figure"], i, s=70, color=grade_color.get(row["grade"], "grey"), zorder=3, marker="D")
-            ax.annotate(f"{row['figure']:+.0%} (grade {row['grade']})", (row["figure"], i),
-                        xytext=(6, 4), textcoords="offset points", fontsize=8)
-        else:
-            lo = row["figure"] - row["low"] if np.isfinite(row["low"]) else 0
-            hi = row["high"] - row["figure"] if np.isfinite(row["high"]) else 0
-            ax.errorbar(row["figure"], i, xerr=[[max(lo, 0)], [max(hi, 0)]], fmt="o", color=plots.PALETTE["highlight"],
-                        capsize=4, zorder=3)
-            ax.annotate(f"{row['figure']:+.0%}", (row["figure"], i), xytext=(6, 4), textcoords="offset points",
-                        fontsize=8, color=plots.PALETTE["highlight"])
+            ax.scatter(f, i, s=70, color=grade_color.get(row["grade"], "grey"), zorder=3, marker="D")
+            ax.annotate(f"{f:+.0%} (grade {row['grade']})", (f, i), xytext=(6, 4), textcoords="offset points", fontsize=8)
+            continue
+        lo = float(row["low"]) if np.isfinite(row["low"]) else f
+        hi = float(row["high"]) if np.isfinite(row["high"]) else f
+        ax.errorbar(f, i, xerr=[[max(f - max(lo, lo_lim), 0)], [max(min(hi, hi_lim) - f, 0)]], fmt="o",
+                    color=plots.PALETTE["highlight"], capsize=4, zorder=3)
+        note = f"{f:+.0%} ({lo:+.0%} to {hi:+.0%})"
+        ax.annotate(note, (f, i), xytext=(6, 5), textcoords="offset points", fontsize=8, color=plots.PALETTE["highlight"])
+        if hi > hi_lim:
+            ax.annotate("", xy=(hi_lim, i), xytext=(hi_lim - 0.04 * (hi_lim - lo_lim), i),
+                        arrowprops={"arrowstyle": "->", "color": plots.PALETTE["highlight"]})
+        if lo < lo_lim:
+            ax.annotate("", xy=(lo_lim, i), xytext=(lo_lim + 0.04 * (hi_lim - lo_lim), i),
+                        arrowprops={"arrowstyle": "->", "color": plots.PALETTE["highlight"]})
+    ax.set_xlim(lo_lim, hi_lim)
     ax.set_yticks(y)
     ax.set_yticklabels(t["claim"])
     ax.axvline(0, color="black", lw=1)
     ax.xaxis.set_major_formatter(plots.percent_formatter())
     ax.set_title("Published alignment claims vs this org's own numbers")
-    ax.set_xlabel("Effect as a share (%); claims measure different things, shown for scale, not as proof")
+    ax.set_xlabel("Effect (%): the claims measure different things; shown for scale, never as proof")
     from matplotlib.lines import Line2D
 
     handles = [
         Line2D([], [], marker="D", ls="", color=grade_color["C"], label="Claim, grade C: secondary sources only"),
         Line2D([], [], marker="D", ls="", color=grade_color["D"], label="Claim, grade D: no primary source found"),
-        Line2D([], [], marker="o", ls="", color=plots.PALETTE["highlight"], label="This org (90% / 95% interval)"),
+        Line2D([], [], marker="o", ls="", color=plots.PALETTE["highlight"],
+               label="This org: modelled (90% interval) / history (95%)"),
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
     return ax
 
 
@@ -2495,6 +2540,7 @@ def plot_alignment_history(effect: AlignmentEffect, start, ax=None, *, currency:
     ax.plot(f.loc[post, "month"], f.loc[post, "counterfactual"], color=plots.PALETTE["good"], ls="--", lw=1.5,
             label="Pre-start trend continued")
     ax.axvline(pd.Timestamp(start), color=plots.PALETTE["highlight"], ls=":", lw=1.5, label="Alignment start")
+    _date_axis(ax)
     ax.yaxis.set_major_formatter(plots.money_formatter(currency))
     ax.set_title(
         f"Before/after the alignment start: level x{effect.level_ratio:.2f} "
@@ -2549,14 +2595,14 @@ def plot_gap(gap: pd.DataFrame, ax=None):
     ax.barh(y, cover, color=colors, alpha=0.8)
     err = np.vstack([np.clip(cover - lo, 0, None), np.clip(hi - cover, 0, None)])
     ax.errorbar(cover, y, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
-    for i, (c, rr, nd) in enumerate(zip(cover, g["run_rate"], g["needed_per_month"])):
-        ax.annotate(f"{c:.0%}  ({rr:,.0f} of {nd:,.0f}/month)", (max(c, 0), i), xytext=(6, -3),
-                    textcoords="offset points", fontsize=8)
+    for i, (c, h, rr, nd) in enumerate(zip(cover, hi, g["run_rate"], g["needed_per_month"])):
+        ax.annotate(f"{c:.0%}  ({rr:,.0f} of {nd:,.0f}/month)", (max(c, h if np.isfinite(h) else c, 0), i),
+                    xytext=(6, -3), textcoords="offset points", fontsize=8)
     ax.axvline(1.0, color="black", ls="--", lw=1)
     ax.set_yticks(y)
     ax.set_yticklabels([STAGE_LABELS.get(s, "Won revenue" if s == "revenue" else s) for s in g["stage"]])
     ax.xaxis.set_major_formatter(plots.percent_formatter())
-    ax.set_xlim(0, max(1.3, float(np.nanmax(hi)) * 1.25 if np.isfinite(np.nanmax(hi)) else 1.3))
+    ax.set_xlim(0, max(1.6, float(np.nanmax(hi)) + 0.6 if np.isfinite(np.nanmax(hi)) else 1.6))
     ax.set_title("Does today's run-rate cover the plan? (bars: 90% interval)")
     ax.set_xlabel("Current monthly run-rate as a share of what the plan needs per month (%)")
     ax.set_ylabel("Stage")
@@ -2578,6 +2624,17 @@ def org_claim_rows(result: ScenarioResult | None, effect: AlignmentEffect | None
         rows.append(("This org: revenue level after vs before its alignment start (history)",
                      effect.level_ratio - 1, effect.level_low - 1, effect.level_high - 1))
     return pd.DataFrame(rows, columns=["claim", "figure", "low", "high"])
+
+
+def for_csv(df: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
+    """A copy for a CSV artifact: numbers rounded, dates as YYYY-MM-DD."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(decimals)
+        elif pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d").astype("string")
+    return out
 
 
 def _rd(x, nd: int = 3):
@@ -2606,6 +2663,7 @@ def summary_figures(
     effect: AlignmentEffect | None = None,
     series: AlignmentSeries | None = None,
     gross_margin: float | None = None,
+    growth: float | None = None,
 ) -> dict:
     """The module's key figures for ``summary.json`` (plain, rounded values)."""
     g = gap.set_index("stage")
@@ -2635,6 +2693,7 @@ def summary_figures(
         "wins_needed_per_month": _rd(g.loc["won", "needed_per_month"], 2),
         "needed_per_month": {s: _rd(v, 1) for s, v in g["needed_per_month"].drop("revenue").items()},
         "mqls_needed_per_month": _rd(g.loc["mql", "needed_per_month"], 1) if "mql" in g.index else None,
+        "lead_growth_monthly": _rd(growth, 4),
     }
     if result is not None:
         t = result.totals.set_index("scenario")

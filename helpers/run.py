@@ -56,10 +56,6 @@ VERSIONED_PACKAGES = (
 )
 
 
-class NotebookFailed(RuntimeError):
-    """A notebook raised an error while it ran (the run was not put in place)."""
-
-
 # --------------------------------------------------------------------------- notebooks
 
 
@@ -238,7 +234,9 @@ def _closest(name: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, cands, n=3, cutoff=0.5)
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    return "declared parameters: " + ", ".join(cands) + "." if cands else "no parameters are declared."
+    return (
+        "declared parameters: " + ", ".join(cands) + "." if cands else "no parameters are declared."
+    )
 
 
 def _check_type(name: str, value: Any, nb: Notebook, origin: str) -> None:
@@ -440,9 +438,6 @@ def _finish_notebook(path: Path, tmp_dir: Path, final_dir: Path) -> None:
     text = text.replace(str(tmp_dir), str(final_dir))
     nb = nbformat.reads(text, as_version=4)
     nb.metadata["kernelspec"] = dict(_KERNELSPEC)
-    pm = nb.metadata.get("papermill", {})
-    for k in ("start_time", "end_time", "duration"):
-        pm.pop(k, None)
     nbformat.write(nb, str(path))
 
 
@@ -451,7 +446,8 @@ def _export_html(nb_path: Path, html_path: Path) -> None:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(nb_path), as_version=4)
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    resources = {"metadata": {"name": nb_path.stem, "path": str(nb_path.parent)}}
+    body, _ = HTMLExporter().from_notebook_node(nb, resources=resources)
     html_path.write_text(body, encoding="utf-8")
 
 
@@ -555,6 +551,17 @@ class RunResult:
     org_name: str | None = None
 
 
+def _normalise_permissions(folder: Path) -> None:
+    """Give files written through private temporary files (mode 600) the usual mode."""
+    mode = 0o666 & ~_umask()
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and not path.stat().st_mode & 0o077:
+                os.chmod(path, mode)
+        except OSError:
+            continue
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -575,6 +582,18 @@ def _copy_previous(target: Path, tmp: Path) -> None:
             shutil.copytree(item, dest, dirs_exist_ok=True)
         else:
             shutil.copy2(item, dest)
+
+
+def _remove_abandoned(target: Path, max_age_hours: float = 24.0) -> None:
+    """Remove temporary folders that runs killed long ago left beside ``target``."""
+    limit = time.time() - max_age_hours * 3600
+    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*"):
+        for folder in target.parent.glob(pattern):
+            try:
+                if folder.is_dir() and folder.stat().st_mtime < limit:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def _forget_outputs(folder: Path, notebooks: Sequence[Notebook]) -> None:
@@ -698,9 +717,13 @@ def run_org(
     cfg = config_mod.load_org_config(org_path)
     all_nbs = discover_notebooks(notebooks_dir)
     selected = select_notebooks(all_nbs, only)
-    injected = resolve_parameters(
-        selected, cfg.parameters, parameters or {}, all_notebooks=all_nbs
-    )
+    # org.yml parameters are written for the curriculum: with another notebooks folder,
+    # a name the curriculum declares is still valid (it is simply not passed on).
+    known = list(all_nbs)
+    if notebooks_dir is not None and Path(notebooks_dir).resolve() != paths.NOTEBOOKS.resolve():
+        if paths.NOTEBOOKS.is_dir() and any(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+            known += discover_notebooks(paths.NOTEBOOKS)
+    injected = resolve_parameters(selected, cfg.parameters, parameters or {}, all_notebooks=known)
     target = paths.resolve(out) if out is not None else default_out(cfg.name, reports_dir)
     target = target.resolve()
     _check_target(target, org_path)
@@ -709,9 +732,13 @@ def run_org(
 
     data = load.load_org(org_path, strict=strict)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a report is a normal folder
     result = RunResult(org_dir=org_path, out=target, ok=False, org_name=cfg.name)
+    # HTML export runs in a thread while the next notebook's kernel works.
+    exporter = cf.ThreadPoolExecutor(max_workers=1) if html else None
+    exports: list[cf.Future] = []
     try:
         previous: dict = {}
         if only and target.is_dir() and (target / SUMMARY).is_file():
@@ -746,10 +773,12 @@ def run_org(
                 result.seconds = time.perf_counter() - started
                 return result
             _finish_notebook(nb_out, tmp, target)
-            if html:
-                _export_html(nb_out, nb_out.with_suffix(".html"))
+            if exporter is not None:
+                exports.append(exporter.submit(_export_html, nb_out, nb_out.with_suffix(".html")))
             result.notebooks.append(nb.key)
             echo(f"[{i}/{total}] {nb.key:<28} ok     {time.perf_counter() - t0:6.1f} s")
+        for fut in exports:
+            fut.result()  # an export error is a bug worth its traceback
         from helpers import report
 
         summary = report.read_summary(tmp)
@@ -758,13 +787,15 @@ def run_org(
             tmp / SUMMARY,
             json.dumps(report.to_jsonable(summary), indent=2, sort_keys=True) + "\n",
         )
-        os.chmod(tmp / SUMMARY, 0o666 & ~_umask())
+        _normalise_permissions(tmp)
         _swap_into_place(tmp, target)
         result.ok = True
         result.seconds = time.perf_counter() - started
         result.message = f"report written to {target}"
         return result
     finally:
+        if exporter is not None:
+            exporter.shutdown(wait=True, cancel_futures=True)
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -898,6 +929,7 @@ def run_many(
     import papermill  # noqa: F401 - imported once here (slow), inherited by forked workers
 
     from helpers import load  # noqa: F401
+
     ctx = mp.get_context(method)
     with cf.ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
         futures = {

@@ -533,6 +533,7 @@ def build_features(
     activities: pd.DataFrame | None = None,
     icp_tiers: pd.Series | None = None,
     config: dict | None = None,
+    personal_columns: list[str] | tuple[str, ...] = (),
     max_activity_types: int = 12,
     lead_col: str = "lead_id",
 ) -> FeatureSet:
@@ -550,6 +551,9 @@ def build_features(
         ICP tier (A-D) per lead, aligned with ``leads`` (see :func:`icp_tiers_for_leads`).
     config : dict, optional
         A stored :attr:`FeatureSet.config` to rebuild exactly the same columns on new data.
+    personal_columns : list of str
+        Lead columns that hold a (hashed) person key, e.g. ``org.yml: hash_columns.leads``:
+        never features.
     """
     if len(moments) != len(leads):
         raise ValueError("moments must have one scoring moment per lead.")
@@ -603,6 +607,9 @@ def build_features(
                 skipped[c] = NOT_FEATURES[c]
             continue
         s = leads[c]
+        if c in personal_columns:
+            skipped[c] = "a person's key (hashed): identifies someone, not a trait of the lead"
+            continue
         if pd.api.types.is_datetime64_any_dtype(s):
             filled = s.notna()
             share = float((s[filled] > moments[filled]).mean()) if filled.any() else 0.0
@@ -2001,6 +2008,7 @@ def drift_by_period(
     eligible: np.ndarray | None = None,
     freq: str | None = None,
     psi_alert: float = 0.2,
+    test_from: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Score distribution and calibration by creation period, with a drift flag.
 
@@ -2021,11 +2029,13 @@ def drift_by_period(
         df.loc[~np.asarray(eligible, dtype=bool), "y"] = np.nan
     df = df[df.period.notna()]
     rows = []
+    first_test = pd.Timestamp(test_from).to_period(freq) if test_from is not None else None
     for period, g in df.groupby("period", sort=True):
         lab = g.y.notna()
         rows.append(
             {
                 "period": str(period),
+                "test_period": bool(first_test is not None and period >= first_test),
                 "leads": len(g),
                 "predicted_rate": g.p.mean(),
                 "observed_rate": g.y[lab].mean() if lab.any() else np.nan,
@@ -2492,7 +2502,7 @@ def drift_report(scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, psi_a
     ok = t["scoring_moment"].le(labels.as_of).to_numpy() if labels.as_of is not None else np.ones(len(t), bool)
     return drift_by_period(t["created_at"][ok], p[ok], scorers.train_predictions[scorers.best],
                            label=t["label"].to_numpy()[ok], eligible=t["eligible"].to_numpy()[ok],
-                           psi_alert=psi_alert)
+                           psi_alert=psi_alert, test_from=scorers.split.cut)
 
 
 def score_leads(bundle: dict, fs: FeatureSet, labels: LabelResult) -> pd.DataFrame:

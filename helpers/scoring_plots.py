@@ -140,7 +140,7 @@ def plot_threshold(p_test: np.ndarray, y_test: np.ndarray, *, weekly_leads: floa
     for i, (name, t) in enumerate(thresholds.items()):
         if t is not None and np.isfinite(t):
             ax.axvline(t, color="black", ls=styles[i % 2], lw=1.2, label=f"{name} cut {t:.2f}")
-    ax.legend(loc="upper right")
+    ax.legend(loc="center right")
     ax.set_title("Threshold: fewer, better MQLs as the cut rises")
     return ax
 
@@ -155,6 +155,10 @@ def plot_drift(drift: pd.DataFrame, *, ax=None):
     if flagged.any():
         ax.scatter(x[flagged], drift["predicted_rate"].to_numpy()[flagged], s=160, facecolors="none",
                    edgecolors=PALETTE["bad"], lw=2, label="drift (PSI > 0.2)")
+    if "test_period" in drift and drift["test_period"].any():
+        first = int(np.argmax(drift["test_period"].to_numpy()))
+        ax.axvspan(first - 0.5, len(drift) - 0.5, color=PALETTE["neutral"], alpha=0.12,
+                   label="test period (model not trained on it)")
     step = max(1, len(drift) // 12)
     ax.set_xticks(x[::step])
     ax.set_xticklabels(drift["period"].to_numpy()[::step], rotation=45, ha="right")

@@ -277,7 +277,7 @@ def _channels(**over: dict) -> tuple[Channel, ...]:
         "Organic Search": (0.14, 25.0, 0.2, 2.0, 1.1, "web_visit"),
         "Paid Search": (0.13, 110.0, 0.0, 1.0, 1.0, "web_visit"),
         "Trade Show": (0.07, 220.0, 0.5, 0.5, 0.8, "event"),
-        "Paid Social": (0.25, 14.0, -1.4, 0.6, 0.8, "web_visit"),
+        "Paid Social": (0.25, 20.0, -1.4, 0.6, 0.8, "web_visit"),
         "Content Syndication": (0.05, 35.0, -0.8, 0.3, 0.6, "content_download"),
     }
     for name, changes in over.items():
@@ -474,7 +474,7 @@ def _alt_config() -> SynthConfig:
         start="2021-07-01",
         lead_growth_monthly=0.015,
         channels=_channels(**{
-            "Content Syndication": {"share": 0.34, "cost_per_lead": 12.0, "intent": -0.9, "touches_before": 0.3, "touches_early": 0.7},
+            "Content Syndication": {"share": 0.34, "cost_per_lead": 18.0, "intent": -1.6, "touches_before": 0.3, "touches_early": 0.7},
             "Paid Social": {"share": 0.05, "cost_per_lead": 60.0, "intent": -0.2},
             "Inbound Call": {"share": 0.05, "intent": 1.4},
             "Content Download": {"share": 0.13},
@@ -604,11 +604,29 @@ def _avoid_ambiguous(sec: np.ndarray, windows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _to_local(sec: np.ndarray, tz: str, windows: np.ndarray) -> np.ndarray:
-    """UTC seconds (NAT for missing) -> local naive ``datetime64[s]``."""
+def _utc_offsets(tz: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """UTC instants where ``tz`` changes its offset, and the offset (seconds) from each one on."""
+    hours = np.arange(lo - 2 * _DAY, hi + 2 * _DAY, _HOUR, dtype=np.int64)
+    local = pd.DatetimeIndex(hours.astype("datetime64[s]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
+    off = local.to_numpy().astype("datetime64[s]").astype(np.int64) - hours
+    change = np.flatnonzero(np.diff(off) != 0) + 1
+    starts = [hours[0]]
+    for i in change:  # refine each change to the minute
+        mins = np.arange(hours[i - 1], hours[i] + 60, 60, dtype=np.int64)
+        lm = pd.DatetimeIndex(mins.astype("datetime64[s]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
+        mo = lm.to_numpy().astype("datetime64[s]").astype(np.int64) - mins
+        starts.append(mins[np.argmax(mo == off[i])])
+    return np.array(starts, dtype=np.int64), np.r_[off[0], off[change]]
+
+
+def _to_local(sec: np.ndarray, tz: str, windows: np.ndarray, offsets: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """UTC seconds (NAT for missing) -> local naive ``datetime64[s]`` (NaT for missing)."""
     s = _avoid_ambiguous(sec, windows)
-    idx = pd.DatetimeIndex(s.astype("datetime64[s]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
-    return idx.to_numpy().astype("datetime64[s]")
+    starts, off = offsets
+    ok = s != NAT
+    i = np.clip(np.searchsorted(starts, s, side="right") - 1, 0, off.size - 1)
+    out = np.where(ok, s + off[i], NAT)
+    return out.astype("datetime64[s]")
 
 
 _TWO_DIGITS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8)
@@ -1134,6 +1152,7 @@ def generate(config: SynthConfig) -> SynthOrg:
 
     # ---------------------------------------------------------------- tables
     windows = _ambiguous_windows(tz, int(created.min()) - 400 * _DAY, t_export + 400 * _DAY)
+    offsets = _utc_offsets(tz, int(created.min()) - 400 * _DAY, t_export + 400 * _DAY)
     ex = np.flatnonzero(exported)
     n_ex = ex.size
     lead_no = np.full(n, -1, dtype=np.int64)
@@ -1142,7 +1161,7 @@ def generate(config: SynthConfig) -> SynthOrg:
     lead_ids = _ids("L", np.arange(1, n_ex + 1), width)  # str Series, position = lead_no
 
     def loc(t):
-        return _to_local(t, tz, windows)
+        return _to_local(t, tz, windows, offsets)
 
     def lid(rows):  # lead ids of internal rows (NA for leads before the history)
         return pd.Categorical.from_codes(lead_no[rows], categories=pd.Index(lead_ids))
@@ -1342,8 +1361,11 @@ def _cat(codes: np.ndarray, categories) -> pd.Categorical:
 
 
 def _text(codes: np.ndarray, categories) -> pd.Series:
-    """Text Series from integer codes."""
-    return pd.Series(_cat(codes, categories)).astype("str")
+    """Text Series from integer codes into ``categories`` (-1 = missing), built in Arrow."""
+    codes = np.asarray(codes)
+    table = pa.array([str(c) for c in categories], type=pa.large_string())
+    arr = table.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(arr.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def _group_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -1795,8 +1817,10 @@ def cfg_channel_index(cfg: SynthConfig, name: str) -> int:
 
 def _driver_importance(c: _Ctx) -> dict[str, float]:
     cfg = c.cfg
-    ex = c.ex
     rng = np.random.default_rng(cfg.seed + 1)
+    ex = c.ex
+    if ex.size > 200_000:  # a fixed subsample is plenty for averages of |change|
+        ex = np.sort(rng.choice(ex, size=200_000, replace=False))
     base_L = {k_: v[ex].copy() for k_, v in c.L.items()}
     rep = c.rep[ex]
     per = c.period[ex]
@@ -1844,7 +1868,7 @@ def _plan(cfg: SynthConfig, c: _Ctx, months: np.ndarray) -> pd.DataFrame:
     hist_months = months[-12:]
     hist = np.round(level[nm - 12 : nm] * 1.15, -3)  # an ambitious plan, usually missed
     fut_months = np.arange(months[-1] + 1, months[-1] + 13, dtype="datetime64[M]")
-    fut = np.round(level[nm - 1] * (1 + cfg.plan_growth_monthly) ** np.arange(1, 13), -3)
+    fut = np.round(level[nm - 1] * 1.10 * (1 + cfg.plan_growth_monthly) ** np.arange(1, 13), -3)  # above run-rate
     return pd.DataFrame(
         {
             "period": np.r_[hist_months, fut_months].astype("datetime64[D]"),

@@ -433,6 +433,58 @@ def _leading_code(label: str) -> str:
     return head if head.isdigit() else str(label)
 
 
+def mql_rule_evidence(features, labels, tiers: Iterable[str], min_touches: int) -> dict[str, float]:
+    """How a candidate rule-based MQL definition does on the leads old enough to be labelled.
+
+    The rule is the curriculum's agreed-rule shape (:class:`helpers.scoring.RuleSpec`): the
+    lead's ICP tier is one of ``tiers`` and it had at least ``min_touches`` marketing touches
+    by its scoring moment.
+
+    Parameters
+    ----------
+    features : helpers.scoring.FeatureSet
+        From :func:`helpers.scoring.build_features` (with ICP tiers).
+    labels : helpers.scoring.LabelResult
+        From :func:`helpers.scoring.build_labels`.
+    tiers : iterable of str
+        ICP tiers that qualify, e.g. ``["A", "B"]``.
+    min_touches : int
+        Minimum marketing touches before the scoring moment.
+
+    Returns
+    -------
+    dict
+        ``mql_share`` (share of labelled leads that are MQLs), ``conversion`` (conversion of
+        those MQLs), ``lift`` (``conversion`` / conversion of all labelled leads) and ``recall``
+        (share of all conversions that were MQLs).
+
+    Raises
+    ------
+    ValueError
+        When a tier is not one of A, B, C, D, or no lead is labelled.
+    """
+    from helpers import scoring
+
+    tiers = [str(t).strip().upper() for t in tiers]
+    unknown = [t for t in tiers if t not in ("A", "B", "C", "D")]
+    if unknown or not tiers:
+        raise ValueError(f"ICP tiers are A, B, C and D; {unknown or 'no tier'} is not a tier list.")
+    eligible = labels.table["eligible"].to_numpy(dtype=bool)
+    if not eligible.any():
+        raise ValueError("No lead is old enough to be labelled, so no definition can be evaluated.")
+    y = labels.table["label"].to_numpy(dtype=float)[eligible]
+    rule = scoring.RuleSpec(tiers=tuple(tiers), min_touches=int(min_touches))
+    mql = np.asarray(scoring.rule_is_mql(features.frame, rule), dtype=bool)[eligible]
+    base = float(y.mean())
+    conversion = float(y[mql].mean()) if mql.any() else 0.0
+    return {
+        "mql_share": float(mql.mean()),
+        "conversion": conversion,
+        "lift": conversion / base if base > 0 else float("nan"),
+        "recall": float(y[mql].sum() / y.sum()) if y.sum() > 0 else float("nan"),
+    }
+
+
 class Checks:
     """The self-checks of the workshop's exercises, bound to one organization's data.
 
@@ -461,6 +513,10 @@ class Checks:
         Sales capacity, which sets the MQL threshold (module 4).
     touches_plateau, horizon_months
         Sales touches worth making, and the months projected in the scenarios (module 3).
+    mql_min_lift, mql_min_recall
+        The bars an agreed MQL definition must meet (capstone): its MQLs convert at least
+        ``mql_min_lift`` times as often as the average lead (sales' bar) and catch at least
+        ``mql_min_recall`` of the conversions (marketing's bar).
     seed : int
         Random seed of the models (module 4) and simulations (module 3).
 
@@ -490,6 +546,8 @@ class Checks:
         leads_per_rep_per_week: float = 3.0,
         touches_plateau: int = 6,
         horizon_months: int = 24,
+        mql_min_lift: float = 2.0,
+        mql_min_recall: float = 0.4,
         seed: int = 42,
     ) -> None:
         self.data = data
@@ -508,6 +566,8 @@ class Checks:
         self.leads_per_rep_per_week = float(leads_per_rep_per_week)
         self.touches_plateau = int(touches_plateau)
         self.horizon_months = int(horizon_months)
+        self.mql_min_lift = float(mql_min_lift)
+        self.mql_min_recall = float(mql_min_recall)
         self.seed = int(seed)
         self._cache: dict[str, Any] = {}
 
@@ -671,7 +731,7 @@ class Checks:
         )
         return combine("1.5", [first, second], "that is the rule's coverage of leads and its win rate.")
 
-    @checked("1.6", "the rule's segment with the lowest win rate; its leads inside the rule / all leads.")
+    @checked("1.6", "the segment of the rule with the lowest win rate; its leads inside the rule / all leads.")
     def icp_drop_segment(self, segment, coverage_cost) -> CheckResult:
         """Exercise 1.6: the weakest segment of the rule, and the share of leads dropping it costs."""
         from helpers import icp
@@ -738,16 +798,23 @@ class Checks:
             raise ValueError("this organization's export records no sales touches.")
         return self._cached("speed", lambda: funnel.speed_to_lead(j))
 
-    def _plateau(self) -> int:
+    def _plateau_or_none(self) -> int | None:
         from helpers import funnel
 
         def compute():
             j = self._journeys()
             if not funnel.has_touch_data(j):
-                raise ValueError("this organization's export records no sales touches.")
+                return None
             return funnel.find_plateau(funnel.touch_curve(j)).touches
 
-        plateau = self._cached("plateau", compute)
+        return self._cached("plateau", compute)
+
+    def _plateau(self) -> int:
+        from helpers import funnel
+
+        if not funnel.has_touch_data(self._journeys()):
+            raise ValueError("this organization's export records no sales touches.")
+        plateau = self._plateau_or_none()
         if plateau is None:
             raise ValueError("conversion does not level off with touches on this data, so there is no plateau.")
         return plateau
@@ -767,7 +834,7 @@ class Checks:
         return self._cached(
             "attribution",
             lambda: funnel.attribute_losses(
-                self._journeys(), low_fit=self._low_fit(), plateau=self._plateau(), sla_hours=self.sla_hours
+                self._journeys(), low_fit=self._low_fit(), plateau=self._plateau_or_none(), sla_hours=self.sla_hours
             ),
         )
 
@@ -789,11 +856,14 @@ class Checks:
     @checked("2.2", "the first row of the leakage ranking, and that step's censored 'rate'.")
     def funnel_costliest_leak(self, transition, rate) -> CheckResult:
         """Exercise 2.2: the step losing the most expected revenue, and its censored conversion."""
+        return self._costliest_leak("2.2", transition, rate)
+
+    def _costliest_leak(self, exercise: str, transition, rate) -> CheckResult:
         ranking, conv = self._ranking(), self._conv().set_index("transition")
         costliest = str(ranking["transition"].iloc[0])
         most_leads = conv["lost"].idxmax()
         first = check_choice(
-            "2.2", transition, costliest,
+            exercise, transition, costliest,
             what="the step that loses the most expected revenue",
             hint="use funnel.leakage_ranking: it is sorted by lost revenue.",
             options=list(conv.index),
@@ -801,13 +871,13 @@ class Checks:
             if most_leads != costliest else {},
         )
         second = check_number(
-            "2.2", rate, float(conv.loc[costliest, "rate"]),
+            exercise, rate, float(conv.loc[costliest, "rate"]),
             what="that step's conversion under the censoring rule", fraction=True, rel_tol=0.01,
             hint="the 'rate' column, which leaves out leads too young to have converted.",
             mistakes=[(float(conv.loc[costliest, "rate_naive"]),
                        "that is the naive rate: it counts leads too young to have converted as lost.")],
         )
-        return combine("2.2", [first, second], "right step, and its rate measured on leads old enough to judge.")
+        return combine(exercise, [first, second], "right step, and its rate measured on leads old enough to judge.")
 
     @checked("2.3", "stl.shares and the adjusted risk ratios in stl.adjusted.")
     def funnel_speed_to_lead(self, within_24h, slow_effect) -> CheckResult:
@@ -869,17 +939,21 @@ class Checks:
     @checked("2.6", "funnel.leak_cause at the costliest step: its 'cause'.")
     def funnel_leak_cause(self, cause) -> CheckResult:
         """Exercise 2.6: the cause behind the costliest leak."""
+        return self._leak_cause("2.6", cause)
+
+    def _leak_cause(self, exercise: str, cause) -> CheckResult:
         from helpers import funnel
 
         transition = str(self._ranking()["transition"].iloc[0])
         found = funnel.leak_cause(
-            self._journeys(), transition, low_fit=self._low_fit(), plateau=self._plateau(), sla_hours=self.sla_hours
+            self._journeys(), transition, low_fit=self._low_fit(), plateau=self._plateau_or_none(),
+            sla_hours=self.sla_hours,
         )
         return check_choice(
-            "2.6", cause, found["cause"],
+            exercise, cause, found["cause"],
             what="the cause that explains most of the costliest leak",
-            hint="call funnel.leak_cause for the step of exercise 2.2 and read its 'cause'.",
-            options=funnel.ATTRIBUTION_CAUSES,
+            hint="call funnel.leak_cause for the costliest step and read its 'cause'.",
+            options=[c for c in funnel.ATTRIBUTION_CAUSES if c != "not judged"],
             right=f"that is the cause to put on the weekly meeting's agenda ({found['side']} side).",
         )
 
@@ -969,13 +1043,17 @@ class Checks:
     @checked("3.2", "the plan gap table: the 'needed_per_month' of the top stage.")
     def revenue_leads_needed(self, inquiries_per_month) -> CheckResult:
         """Exercise 3.2: the top-of-funnel count the plan needs per month, at today's rates."""
+        return self._leads_needed("3.2", inquiries_per_month)
+
+    def _leads_needed(self, exercise: str, per_month) -> CheckResult:
         gap = self._rv_gap().set_index("stage")
         top = self._rv_model().top_stage
         needed = float(gap.loc[top, "needed_per_month"])
-        if _as_number(inquiries_per_month) is not None and math.isclose(_as_number(inquiries_per_month), math.ceil(needed)):
+        given = _as_number(per_month)
+        if given is not None and math.isclose(given, math.ceil(needed)):
             needed = float(math.ceil(needed))  # rounded up is right too
         return check_number(
-            "3.2", inquiries_per_month, needed,
+            exercise, per_month, needed,
             what=f"the {top} count the plan needs per month", rel_tol=0.005,
             hint="plan_gap gives, per stage, the count needed per month at today's observed rates.",
             mistakes=[(float(gap.loc[top, "run_rate"]), "that is what arrives today (the run-rate), not what the plan needs.")],
@@ -1070,16 +1148,24 @@ class Checks:
             ),
         )
 
-    def _features_and_leaks(self):
+    def _raw_features(self):
         from helpers import scoring
 
         def compute():
             d, labels = self.data, self._labels()
             icp_def, _ = scoring.recompute_icp(d)
             tiers = scoring.icp_tiers_for_leads(d.leads, d.accounts, icp_def)
-            features = scoring.build_features(
+            return scoring.build_features(
                 d.leads, labels.table["scoring_moment"], accounts=d.accounts, activities=d.activities, icp_tiers=tiers
             )
+
+        return self._cached("raw_features", compute)
+
+    def _features_and_leaks(self):
+        from helpers import scoring
+
+        def compute():
+            labels, features = self._labels(), self._raw_features()
             split = scoring.time_split(labels, test_share=self.test_share, seed=self.seed)
             leaks = scoring.find_leaks(features, labels, split, max_auc=self.max_single_auc, seed=self.seed)
             return scoring.drop_leaks(features, leaks), leaks, split
@@ -1216,6 +1302,63 @@ class Checks:
             hint="subtract auc_points from auc_best_model and compare with 0.03.",
         )
         return combine("4.6", [first, second], "an explicit definition, priced in ranking quality.")
+
+    # ---------------------------------------------------------------- capstone: settle the argument
+
+    @checked("5.1", "the first row of the leakage ranking, and that step's censored 'rate'.")
+    def capstone_costliest_leak(self, transition, rate) -> CheckResult:
+        """Capstone 5.1: the costliest leak of the new organization, and its censored conversion."""
+        return self._costliest_leak("5.1", transition, rate)
+
+    @checked("5.2", "count the lost MQLs per cause: low-fit is marketing's side, under-worked is sales'.")
+    def capstone_whose_leak(self, side, share) -> CheckResult:
+        """Capstone 5.2: whose side loses more MQLs, and that side's share."""
+        return self._whose_leak("5.2", side, share)
+
+    @checked("5.3", "funnel.leak_cause at the costliest step: its 'cause'.")
+    def capstone_leak_cause(self, cause) -> CheckResult:
+        """Capstone 5.3: the cause behind the costliest leak."""
+        return self._leak_cause("5.3", cause)
+
+    @checked("5.4", "try tiers and touch minimums with workshop.mql_rule_evidence until both bars are met.")
+    def capstone_mql_definition(self, tiers, min_touches) -> CheckResult:
+        """Capstone 5.4: an MQL definition meeting both teams' bars (several answers can be right)."""
+        if isinstance(tiers, str):
+            tiers = [t for t in re.split(r"[,\s]+", tiers) if t]
+        if not isinstance(tiers, Iterable) or not all(isinstance(t, str) for t in tiers):
+            return CheckResult("5.4", "incorrect", "the tiers should be a list of tier letters.", 'e.g. ["A", "B"].')
+        number = _as_number(min_touches)
+        if number is None or number < 0 or number != int(number):
+            return CheckResult("5.4", "incorrect", "the minimum of marketing touches should be a whole number.",
+                               "e.g. 0, 1 or 2.")
+        try:
+            ev = mql_rule_evidence(self._raw_features(), self._labels(), tiers, int(number))
+        except ValueError as exc:
+            return CheckResult("5.4", "incorrect", str(exc), 'use tier letters among "A", "B", "C" and "D".')
+        if ev["lift"] < self.mql_min_lift:
+            return CheckResult(
+                "5.4", "incorrect",
+                f"these MQLs convert {ev['lift']:.1f} times as often as the average lead; sales asked for at least "
+                f"{self.mql_min_lift:g} times.",
+                "narrow the definition: fewer tiers, or more marketing touches.",
+            )
+        if ev["recall"] < self.mql_min_recall:
+            return CheckResult(
+                "5.4", "incorrect",
+                f"this definition catches {ev['recall']:.0%} of the leads that converted; marketing asked for at least "
+                f"{self.mql_min_recall:.0%}.",
+                "widen the definition: more tiers, or fewer marketing touches.",
+            )
+        return CheckResult(
+            "5.4", "correct",
+            f"both bars are met: these MQLs convert {ev['lift']:.1f} times as often as the average lead and catch "
+            f"{ev['recall']:.0%} of the conversions.",
+        )
+
+    @checked("5.5", "the plan gap table: the 'needed_per_month' of the top stage.")
+    def capstone_leads_needed(self, per_month) -> CheckResult:
+        """Capstone 5.5: the top-of-funnel count the new organization's plan needs per month."""
+        return self._leads_needed("5.5", per_month)
 
 
 # --------------------------------------------------------------------------------------
@@ -1523,6 +1666,54 @@ def execute_notebook(
     )
     client.execute()
     return nb
+
+
+def _execute_text(text: str, cwd: str, timeout: int) -> str:
+    """Execute a notebook given as JSON text; return the executed notebook as text (process-pool worker)."""
+    import nbformat
+
+    nb = nbformat.reads(text, as_version=NB_VERSION)
+    execute_notebook(nb, cwd=cwd, timeout=timeout)
+    return nbformat.writes(nb, version=NB_VERSION)
+
+
+def execute_notebooks(
+    notebooks: Sequence[nbformat.NotebookNode],
+    *,
+    cwd: str | Path | None = None,
+    timeout: int = 600,
+    workers: int = 2,
+) -> list[nbformat.NotebookNode]:
+    """Execute several notebooks at once, each in its own process and kernel.
+
+    Parameters
+    ----------
+    notebooks : sequence of NotebookNode
+        Not modified; executed copies are returned in the same order.
+    cwd : path, optional
+        Working directory of every kernel (default: the repository root).
+    workers : int
+        Notebooks executed at the same time.
+
+    Raises
+    ------
+    nbclient.exceptions.CellExecutionError
+        When a cell of any notebook fails.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import nbformat
+
+    where = str(Path(cwd) if cwd is not None else paths.REPO_ROOT)
+    texts = [nbformat.writes(nb, version=NB_VERSION) for nb in notebooks]
+    if workers <= 1 or len(texts) <= 1:
+        done = [_execute_text(t, where, timeout) for t in texts]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(texts)), mp_context=context) as pool:
+            done = list(pool.map(_execute_text, texts, [where] * len(texts), [timeout] * len(texts)))
+    return [nbformat.reads(t, as_version=NB_VERSION) for t in done]
 
 
 def check_outputs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:

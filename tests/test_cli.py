@@ -63,10 +63,21 @@ def test_run_help_lists_options(capsys):
 
 
 def test_parameter_typo_exit_2_with_closest_names(capsys, tmp_path):
-    code, out, err = call(capsys, "run", TINY_ORG, "--notebooks", NOTEBOOKS,
-                          "--out", tmp_path / "r", "-p", "treshold=1")
+    code, out, err = call(
+        capsys,
+        "run",
+        TINY_ORG,
+        "--notebooks",
+        NOTEBOOKS,
+        "--out",
+        tmp_path / "r",
+        "-p",
+        "treshold=1",
+    )
     assert code == 2
-    assert err.startswith("alignment-edge: error: -p treshold") and "did you mean 'threshold'" in err
+    assert (
+        err.startswith("alignment-edge: error: -p treshold") and "did you mean 'threshold'" in err
+    )
     assert err.count("\n") == 1
     assert not (tmp_path / "r").exists()
 
@@ -81,7 +92,9 @@ def test_parameter_typo_exit_2_with_closest_names(capsys, tmp_path):
     ],
 )
 def test_bad_run_arguments_exit_2(capsys, tmp_path, extra, expected):
-    code, _, err = call(capsys, "run", TINY_ORG, "--notebooks", NOTEBOOKS, "--out", tmp_path / "r", *extra)
+    code, _, err = call(
+        capsys, "run", TINY_ORG, "--notebooks", NOTEBOOKS, "--out", tmp_path / "r", *extra
+    )
     assert code == 2 and expected in err
 
 
@@ -123,13 +136,35 @@ def test_out_over_a_non_report_folder_is_refused(capsys, tmp_path):
 
 def test_run_success_then_failure_exit_codes(capsys, tmp_path):
     out_dir = tmp_path / "r"
-    code, out, err = call(capsys, "run", TINY_ORG, "--notebooks", NOTEBOOKS, "--out", out_dir,
-                          "--only", "00", "-p", "threshold=0.3")
+    code, out, err = call(
+        capsys,
+        "run",
+        TINY_ORG,
+        "--notebooks",
+        NOTEBOOKS,
+        "--out",
+        out_dir,
+        "--only",
+        "00",
+        "-p",
+        "threshold=0.3",
+    )
     assert code == 0, err
     assert "[1/1] 00_first" in out and f"report written to {out_dir}" in out
     assert json.loads((out_dir / "summary.json").read_text())["00_first"]["threshold"] == 0.3
-    code, out, err = call(capsys, "run", TINY_ORG, "--notebooks", NOTEBOOKS, "--out", out_dir,
-                          "--only", "00", "-p", "fail=true")
+    code, out, err = call(
+        capsys,
+        "run",
+        TINY_ORG,
+        "--notebooks",
+        NOTEBOOKS,
+        "--out",
+        out_dir,
+        "--only",
+        "00",
+        "-p",
+        "fail=true",
+    )
     assert code == 1
     assert "FAILED" in out
     # one sentence on stderr: notebook, cell, exception and message, where the notebook is
@@ -142,14 +177,20 @@ def test_run_success_then_failure_exit_codes(capsys, tmp_path):
 
 def test_run_strict_makes_quality_problems_fatal(capsys, tmp_path):
     # L2 is accepted by sales (sal_at) before it was marketing-qualified (mql_at): reported only
-    org = copy_org(tmp_path, leads_edit=lambda t: t.replace(
-        "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-05",
-        "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-01"))
+    org = copy_org(
+        tmp_path,
+        leads_edit=lambda t: t.replace(
+            "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-05",
+            "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-01",
+        ),
+    )
     code, out, err = call(capsys, "check", org)
     assert code == 0 and "stage_order" in out
     code, out, _ = call(capsys, "check", org, "--strict")
     assert code == 1 and "FAILED" in out
-    code, _, err = call(capsys, "run", org, "--strict", "--notebooks", NOTEBOOKS, "--out", tmp_path / "r")
+    code, _, err = call(
+        capsys, "run", org, "--strict", "--notebooks", NOTEBOOKS, "--out", tmp_path / "r"
+    )
     assert code == 2 and "--strict" in err
     assert not (tmp_path / "r").exists()
 
@@ -158,11 +199,22 @@ def test_multi_org_run_reports_a_table_and_fails_if_one_failed(capsys, tmp_path)
     orgs = tmp_path / "orgs"
     copy_org(orgs, "good", name="Good Org")
     shutil.copytree(BAD_ORG, orgs / "bad")
-    code, out, err = call(capsys, "run", orgs, "--notebooks", NOTEBOOKS, "--out", tmp_path / "reports",
-                          "--only", "00", "--jobs", "2")
+    code, out, err = call(
+        capsys,
+        "run",
+        orgs,
+        "--notebooks",
+        NOTEBOOKS,
+        "--out",
+        tmp_path / "reports",
+        "--only",
+        "00",
+        "--jobs",
+        "2",
+    )
     assert code == 1
-    assert "Running 2 organizations" in out
-    table = out[out.index("organization  "):]
+    assert "Running 2 organizations, 2 at a time" in out
+    table = out[out.index("organization  ") :]
     assert "bad" in table and "FAILED" in table and "good" in table and " ok " in table
     assert "1 of 2 organizations failed" in err
     assert (tmp_path / "reports" / "good-org" / "summary.json").is_file()
@@ -205,8 +257,9 @@ def test_init_drafts_an_org_yml_that_check_accepts(capsys, tmp_path):
     org.mkdir()
     for f in ("leads.csv", "accounts.csv", "opportunities.csv"):
         shutil.copy(TINY_ORG / f, org / f)
-    code, out, err = call(capsys, "init", org / "leads.csv", org / "accounts.csv",
-                          org / "opportunities.csv")
+    code, out, err = call(
+        capsys, "init", org / "leads.csv", org / "accounts.csv", org / "opportunities.csv"
+    )
     assert code == 0, err
     assert (org / "org.yml").is_file() and "alignment-edge check" in out
     config.load_org_config(org)  # a valid org.yml
@@ -242,7 +295,11 @@ def test_score_missing_model_exit_2(capsys, tmp_path):
 def test_console_script_prints_no_traceback(tmp_path):
     if not SCRIPT.exists():
         pytest.skip(f"{SCRIPT} is not installed (pip install -e .)")
-    proc = subprocess.run([str(SCRIPT), "run", str(BAD_ORG), "--notebooks", NOTEBOOKS,
-                           "--out", str(tmp_path / "r")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(SCRIPT), "run", str(BAD_ORG), "--notebooks", NOTEBOOKS, "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "lead_id" in proc.stderr

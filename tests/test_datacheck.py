@@ -60,7 +60,14 @@ def tables(leads):
 
 
 def test_tables_of_accepts_mapping_and_object(tables):
-    assert set(dc.tables_of(tables)) == {"accounts", "leads", "activities", "opportunities", "spend", "plan"}
+    assert set(dc.tables_of(tables)) == {
+        "accounts",
+        "leads",
+        "activities",
+        "opportunities",
+        "spend",
+        "plan",
+    }
     obj = SimpleNamespace(**tables)
     assert dc.tables_of(obj)["leads"] is tables["leads"]
     assert dc.tables_of(obj)["spend"] is None
@@ -69,7 +76,10 @@ def test_tables_of_accepts_mapping_and_object(tables):
 def test_table_overview(tables):
     ov = dc.table_overview(tables).set_index("table")
     assert ov.loc["leads", "present"] and ov.loc["leads", "rows"] == 4
-    assert ov.loc["leads", "columns_found"] == "lead_id, created_at, account_id, job_title, mql_at, sal_at"
+    assert (
+        ov.loc["leads", "columns_found"]
+        == "lead_id, created_at, account_id, job_title, mql_at, sal_at"
+    )
     assert "source" in ov.loc["leads", "columns_missing"]
     assert ov.loc["leads", "features"] == "budget"
     assert not ov.loc["spend", "present"] and ov.loc["spend", "rows"] == 0
@@ -164,17 +174,32 @@ def test_readiness_full_data(tables):
 def test_readiness_leads_only():
     leads = pd.DataFrame({"lead_id": ["L1", "L2"], "created_at": ts("2024-01-01", "2024-01-02")})
     r = dc.module_readiness({"leads": leads}).set_index("module")
-    assert r["can_run"].to_dict() == {"01_icp": False, "02_funnel": True, "03_revenue": False, "04_mql": False}
+    assert r["can_run"].to_dict() == {
+        "01_icp": False,
+        "02_funnel": True,
+        "03_revenue": False,
+        "04_mql": False,
+    }
     assert "opportunities.outcome or leads.converted" in r.loc["01_icp", "missing"]
     assert "attributes" in r.loc["01_icp", "missing"]
     assert r.loc["03_revenue", "missing"] == "won opportunities with amount and closed_at"
 
 
 def test_readiness_lead_only_export_with_converted_flag():
-    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "converted": pd.array([True, False], dtype="boolean"),
-                          "job_title": ["CTO", "Intern"]})
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "converted": pd.array([True, False], dtype="boolean"),
+            "job_title": ["CTO", "Intern"],
+        }
+    )
     r = dc.module_readiness({"leads": leads}).set_index("module")
-    assert r["can_run"].to_dict() == {"01_icp": True, "02_funnel": False, "03_revenue": False, "04_mql": True}
+    assert r["can_run"].to_dict() == {
+        "01_icp": True,
+        "02_funnel": False,
+        "03_revenue": False,
+        "04_mql": True,
+    }
     assert "stratified" in r.loc["04_mql", "notes"]
 
 
@@ -188,12 +213,33 @@ def test_readiness_revenue_needs_won_deals_with_amount_and_date(tables):
 
 
 ISSUES = [
-    {"kind": "stage_order", "table": "leads", "column": "sal_at", "count": 1, "lines": [2],
-     "file": "leads.csv", "message": "one lead goes backwards"},
-    {"kind": "orphan_key", "table": "opportunities", "column": "lead_id", "count": 1, "lines": [4],
-     "file": "opps.csv", "message": "an orphan"},
-    {"kind": "orphan_key", "table": "leads", "column": "account_id", "count": 2, "lines": [3, 5],
-     "file": "leads.csv", "message": "two orphans"},
+    {
+        "kind": "stage_order",
+        "table": "leads",
+        "column": "sal_at",
+        "count": 1,
+        "lines": [2],
+        "file": "leads.csv",
+        "message": "one lead goes backwards",
+    },
+    {
+        "kind": "orphan_key",
+        "table": "opportunities",
+        "column": "lead_id",
+        "count": 1,
+        "lines": [4],
+        "file": "opps.csv",
+        "message": "an orphan",
+    },
+    {
+        "kind": "orphan_key",
+        "table": "leads",
+        "column": "account_id",
+        "count": 2,
+        "lines": [3, 5],
+        "file": "leads.csv",
+        "message": "two orphans",
+    },
 ]
 
 
@@ -238,18 +284,29 @@ def test_issue_rows_agree_with_the_loader(tmp_path):
     org = tmp_path / "org"
     shutil.copytree(TINY_ORG, org)
     leads = (org / "leads.csv").read_text()
-    leads = leads.replace("L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-05",
-                          "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-01")
+    leads = leads.replace(
+        "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-05",
+        "L3,2024-02-03,A2,webinar,VP Sales,2024-02-04,2024-02-01",
+    )
     leads = leads.replace("L5,2024-03-01,A3", "L5,2024-03-01,A7")
     (org / "leads.csv").write_text(leads)
-    opps = (org / "opportunities.csv").read_text().replace("O2,L3,A2,lost,2024-02-10,2024-03-30,8000",
-                                                           "O2,L9,A2,lost,2024-02-10,2024-01-30,-8000")
+    opps = (
+        (org / "opportunities.csv")
+        .read_text()
+        .replace(
+            "O2,L3,A2,lost,2024-02-10,2024-03-30,8000", "O2,L9,A2,lost,2024-02-10,2024-01-30,-8000"
+        )
+    )
     (org / "opportunities.csv").write_text(opps)
     data = load.load_org(org)
     kinds = {(i.kind, i.table, i.column) for i in data.issues}
-    assert {("stage_order", "leads", "sal_at"), ("orphan_key", "leads", "account_id"),
-            ("orphan_key", "opportunities", "lead_id"), ("negative_amount", "opportunities", "amount"),
-            ("stage_order", "opportunities", "closed_at")} <= kinds
+    assert {
+        ("stage_order", "leads", "sal_at"),
+        ("orphan_key", "leads", "account_id"),
+        ("orphan_key", "opportunities", "lead_id"),
+        ("negative_amount", "opportunities", "amount"),
+        ("stage_order", "opportunities", "closed_at"),
+    } <= kinds
     for issue in data.issues:
         rows = dc.issue_rows(data, issue.kind, issue.table, issue.column)
         if issue.kind in {"stage_order", "orphan_key", "negative_amount"}:
@@ -264,13 +321,22 @@ def test_personal_data_table():
         leads=pd.DataFrame({"owner_id": ["h1", None, "h2"], "notes": ["x", "y", "z"]}),
         source_files={
             "leads": SimpleNamespace(
-                mapped={"owner_id": "Owner", "notes": "Notes"}, hashed=["owner_id"],
+                mapped={"owner_id": "Owner", "notes": "Notes"},
+                hashed=["owner_id"],
                 dropped_personal={"contact": "Contact Name"},
                 columns_in_file=["Owner", "Notes", "Contact Name", "Email"],
             )
         },
-        pii=[SimpleNamespace(table="leads", column="notes", source_column="Notes", kind="email",
-                             count=2, lines=[3, 7])],
+        pii=[
+            SimpleNamespace(
+                table="leads",
+                column="notes",
+                source_column="Notes",
+                kind="email",
+                count=2,
+                lines=[3, 7],
+            )
+        ],
     )
     pdt = dc.personal_data(data)
     got = {(r.treatment, r.source_column): r for r in pdt.itertuples()}

@@ -60,7 +60,13 @@ def test_kernel_ignores_a_user_level_python3_kernelspec(tmp_path, monkeypatch):
     (kernels / "kernel.json").write_text(
         json.dumps(
             {
-                "argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "argv": [
+                    "/nonexistent/python",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
                 "display_name": "Python 3 (elsewhere)",
                 "language": "python",
             }
@@ -69,8 +75,10 @@ def test_kernel_ignores_a_user_level_python3_kernelspec(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     folder = tmp_path / "nbs"
     folder.mkdir()
-    _notebook(folder / "00_kernel.ipynb", {"name": "python3", "display_name": "Python 3",
-                                           "language": "python"})
+    _notebook(
+        folder / "00_kernel.ipynb",
+        {"name": "python3", "display_name": "Python 3", "language": "python"},
+    )
     (nb,) = run.discover_notebooks(folder)
     out = tmp_path / "out"
     out.mkdir()

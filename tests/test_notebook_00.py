@@ -41,8 +41,11 @@ def outputs(nb) -> tuple[str, list]:
 def test_notebook_is_stored_clean():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert nb.metadata.kernelspec.name == "python3"
-    assert all(not c.get("outputs") and c.get("execution_count") is None
-               for c in nb.cells if c.cell_type == "code")
+    assert all(
+        not c.get("outputs") and c.get("execution_count") is None
+        for c in nb.cells
+        if c.cell_type == "code"
+    )
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
     declared = run.read_parameters(NOTEBOOK)
@@ -81,7 +84,9 @@ def test_on_a_thin_export_says_what_is_skipped(tmp_path):
     org = tmp_path / "thin"
     org.mkdir()
     (org / "org.yml").write_text("name: Thin Export\nfiles:\n  leads: {path: leads.csv}\n")
-    (org / "leads.csv").write_text("lead_id,job_title,converted\nL1,CTO,yes\nL2,Intern,no\nL3,CFO,no\n")
+    (org / "leads.csv").write_text(
+        "lead_id,job_title,converted\nL1,CTO,yes\nL2,Intern,no\nL3,CFO,no\n"
+    )
     figures, nb = execute(org, tmp_path / "out")
     text, errors = outputs(nb)
     assert errors == []

@@ -8,6 +8,7 @@ kernelspec this machine does not have) and a hand-written 8-lead org
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -29,8 +30,9 @@ def nb(key: str, **declared: str) -> run.Notebook:
     types = {}
     for k, v in declared.items():
         types[k] = type(eval(v)).__name__  # noqa: S307 - literals written in this test
-    return run.Notebook(path=Path(f"/nb/{key}.ipynb"), number=key[:2], declared=declared,
-                        inferred_types=types)
+    return run.Notebook(
+        path=Path(f"/nb/{key}.ipynb"), number=key[:2], declared=declared, inferred_types=types
+    )
 
 
 def copy_org(tmp_path: Path, folder: str = "org", **org_yml_changes) -> Path:
@@ -44,7 +46,9 @@ def copy_org(tmp_path: Path, folder: str = "org", **org_yml_changes) -> Path:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------- discovery
@@ -71,10 +75,17 @@ def test_discover_empty_folder_is_an_error(tmp_path):
 def test_select_by_number_or_name():
     nbs = [nb("00_data_check"), nb("02_funnel_leakage"), nb("03_revenue_growth")]
     assert [n.key for n in run.select_notebooks(nbs, ["2"])] == ["02_funnel_leakage"]
-    assert [n.key for n in run.select_notebooks(nbs, ["03", "00"])] == ["00_data_check", "03_revenue_growth"]
-    assert [n.key for n in run.select_notebooks(nbs, ["02_funnel_leakage.ipynb"])] == ["02_funnel_leakage"]
+    assert [n.key for n in run.select_notebooks(nbs, ["03", "00"])] == [
+        "00_data_check",
+        "03_revenue_growth",
+    ]
+    assert [n.key for n in run.select_notebooks(nbs, ["02_funnel_leakage.ipynb"])] == [
+        "02_funnel_leakage"
+    ]
     assert run.select_notebooks(nbs, None) == nbs
-    with pytest.raises(ValueError, match=r"--only 7: no such notebook; available: 00 \(00_data_check\)"):
+    with pytest.raises(
+        ValueError, match=r"--only 7: no such notebook; available: 00 \(00_data_check\)"
+    ):
         run.select_notebooks(nbs, ["7"])
 
 
@@ -83,11 +94,27 @@ def test_select_by_number_or_name():
 
 def test_parse_parameter_args_reads_yaml_literals():
     got = run.parse_parameter_args(
-        ["n=12", "rate=0.5", "name=Acme Corp", "flag=true", "items=[a, 2]", "start=2024-07-01",
-         "empty=", "text='12'"]
+        [
+            "n=12",
+            "rate=0.5",
+            "name=Acme Corp",
+            "flag=true",
+            "items=[a, 2]",
+            "start=2024-07-01",
+            "empty=",
+            "text='12'",
+        ]
     )
-    assert got == {"n": 12, "rate": 0.5, "name": "Acme Corp", "flag": True, "items": ["a", 2],
-                   "start": "2024-07-01", "empty": None, "text": "12"}
+    assert got == {
+        "n": 12,
+        "rate": 0.5,
+        "name": "Acme Corp",
+        "flag": True,
+        "items": ["a", 2],
+        "start": "2024-07-01",
+        "empty": None,
+        "text": "12",
+    }
 
 
 @pytest.mark.parametrize("bad", ["noequals", "=3", "2x=1"])
@@ -102,7 +129,10 @@ def test_precedence_notebook_default_then_org_then_cli():
     got = run.resolve_parameters(
         [a, b], {"threshold": 0.6, "label": "org"}, {"threshold": 0.9, "window": 5}
     )
-    assert got == {"01_a": {"threshold": 0.9, "label": "org", "window": 5}, "02_b": {"threshold": 0.9}}
+    assert got == {
+        "01_a": {"threshold": 0.9, "label": "org", "window": 5},
+        "02_b": {"threshold": 0.9},
+    }
     # without -p, org.yml wins over the default; without either, nothing is injected (default kept)
     got = run.resolve_parameters([a, b], {"label": "org"}, {})
     assert got == {"01_a": {"label": "org"}, "02_b": {}}
@@ -177,7 +207,9 @@ def test_org_name_without_letters_is_refused():
 
 @pytest.fixture
 def loader():
-    return pytest.importorskip("helpers.load", reason="the loader (helpers/load.py) is not available")
+    return pytest.importorskip(
+        "helpers.load", reason="the loader (helpers/load.py) is not available"
+    )
 
 
 def _run(org, out, **kw):
@@ -207,10 +239,20 @@ def test_run_writes_the_report_and_puts_it_in_place(loader, tmp_path):
     assert entry["data_from"] == "2024-01-05" and entry["data_to"] == "2024-04-28"
     assert {"python", "pandas", "papermill", "alignment-edge"} <= set(entry["versions"])
     assert not any("second" in k or "time" in k for k in entry)
-    for name in ("00_first.ipynb", "01_second.ipynb", "00_first.html", "01_second.html",
-                 "figures/00_line.png"):
+    for name in (
+        "00_first.ipynb",
+        "01_second.ipynb",
+        "00_first.html",
+        "01_second.html",
+        "figures/00_line.png",
+    ):
         assert (out / name).is_file(), name
     assert (out / "tables").is_dir()
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (out / "summary.json").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask
+    assert "<title>00_first</title>" in (out / "00_first.html").read_text()
     # executed notebooks point at the final folder and the standard kernel
     executed = nbformat.read(out / "00_first.ipynb", as_version=4)
     assert executed.metadata.kernelspec.name == "python3"
@@ -238,8 +280,13 @@ def test_failing_notebook_keeps_the_previous_report(loader, tmp_path):
     assert after == before
     partial = nbformat.read(out / "failed" / "00_first.ipynb", as_version=4)
     assert "papermill-error-cell-tag" in partial.cells[0].metadata.get("tags", [])
-    errors = [o for c in partial.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in partial.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert errors and errors[0].ename == "ZeroDivisionError"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny"]
     # a later successful run replaces the whole report: failed/ and stray files go
@@ -253,13 +300,16 @@ def test_first_run_failing_leaves_only_the_failed_notebook(loader, tmp_path):
     out = tmp_path / "tiny"
     result, _ = _run(TINY_ORG, out, parameters={"fail": True})
     assert not result.ok
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["failed", "failed/00_first.ipynb"]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "failed",
+        "failed/00_first.ipynb",
+    ]
     run._check_target(out, TINY_ORG)  # the next run may write there
 
 
 def test_only_merges_into_the_existing_summary(loader, tmp_path):
     out = tmp_path / "tiny"
-    assert _run(TINY_ORG, out, parameters={"threshold": 0.6})[0].ok
+    assert _run(TINY_ORG, out, parameters={"threshold": 0.6}, html=True)[0].ok
     result, lines = _run(TINY_ORG, out, only=["01"], parameters={"threshold": 0.9, "window": 7})
     assert result.ok and result.notebooks == ["01_second"] and len(lines) == 2
     summary = json.loads((out / "summary.json").read_text())
@@ -268,6 +318,8 @@ def test_only_merges_into_the_existing_summary(loader, tmp_path):
     assert summary["_run"]["notebooks"] == ["00_first", "01_second"]
     assert summary["_run"]["last_run"] == ["01_second"]
     assert (out / "00_first.ipynb").is_file() and (out / "figures" / "00_line.png").is_file()
+    # the rerun notebook's HTML from the first run is not left behind stale; the other's stays
+    assert (out / "00_first.html").is_file() and not (out / "01_second.html").exists()
 
 
 def test_fatal_data_error_runs_nothing(loader, tmp_path):
@@ -304,8 +356,13 @@ def test_out_that_is_not_a_report_folder_is_refused(tmp_path):
 
 def test_default_out_comes_from_the_org_name(loader, tmp_path):
     org = copy_org(tmp_path, "src", name="Tiny Org 2")
-    result = run.run_org(org, reports_dir=tmp_path / "reports", notebooks_dir=NOTEBOOKS,
-                         echo=lambda _line: None, only=["01"])
+    result = run.run_org(
+        org,
+        reports_dir=tmp_path / "reports",
+        notebooks_dir=NOTEBOOKS,
+        echo=lambda _line: None,
+        only=["01"],
+    )
     assert result.ok and result.out == (tmp_path / "reports" / "tiny-org-2").resolve()
     evil = copy_org(tmp_path, "evil", name="../../outside")
     with pytest.raises(paths.PathEscapeError):
@@ -334,8 +391,9 @@ def test_multi_org_run_one_failure_does_not_stop_the_others(loader, tmp_path):
     bad = orgs / "bad"
     shutil.copytree(BAD_ORG, bad)
     out = tmp_path / "reports"
-    results = run.run_many(run.expand_org_dirs([orgs]), out=out, jobs=2, notebooks_dir=NOTEBOOKS,
-                           only=["00"])
+    results = run.run_many(
+        run.expand_org_dirs([orgs]), out=out, jobs=2, notebooks_dir=NOTEBOOKS, only=["00"]
+    )
     by_name = {r.org_dir.name: r for r in results}
     assert [r.org_dir.name for r in results] == ["bad", "failing", "good1"]
     assert by_name["good1"].ok and by_name["good1"].notebooks == ["00_first"]
@@ -354,3 +412,12 @@ def test_multi_org_same_name_is_refused(tmp_path):
     b = copy_org(tmp_path, "b")
     with pytest.raises(ValueError, match="same organization name"):
         run.plan_outputs([a, b], tmp_path / "reports")
+
+
+def test_org_parameters_of_the_curriculum_are_valid_with_other_notebooks(tmp_path):
+    """An org.yml written for the curriculum runs with another notebooks folder."""
+    curriculum = {n for nb in run.discover_notebooks() for n in nb.declared} - set(run.RUNNER_PARAMETERS)
+    name = sorted(curriculum - {"threshold", "label", "fail", "window"})[0]
+    org = copy_org(tmp_path, parameters={name: 1})
+    with pytest.raises(ValueError, match="'treshold'"):  # reaches the -p check: org.yml was fine
+        _run(org, tmp_path / "out", parameters={"treshold": 1})

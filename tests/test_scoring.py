@@ -189,7 +189,8 @@ def test_build_features_joins_accounts_and_skips_unsafe_columns():
     fs = S.build_features(leads, moments, accounts=accounts)
     assert fs.frame["employees"].tolist()[:3] == [250.0, 40.0, 250.0]
     assert np.isnan(fs.frame["employees"].iloc[3])  # unknown account
-    assert fs.frame["sic_group"].tolist()[:2] == ["73", "36"]
+    assert fs.frame["sic_group"].tolist()[0] == "73 Business Services"
+    assert fs.frame["sic_group"].iloc[1].startswith("36 ")
     assert fs.frame["seniority"].iloc[0] == "VP" and fs.frame["seniority"].iloc[1] == "C-level"
     assert pd.isna(fs.frame["seniority"].iloc[2])
     assert fs.frame["function"].iloc[3] == "IT"
@@ -506,3 +507,46 @@ def test_rule_fallback_scores_say_why():
     assert out["conditions_met"].tolist() == [2, 1, 1, 1]
     assert "ICP tier C (needs A/B)" in out["reasons_against"].iloc[1]
     assert "0 marketing touches before scoring (needs 2)" in out["reasons_against"].iloc[2]
+
+
+def _model_case(n=1500, seed=7):
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.uniform(0, 400, n), unit="D")
+    x = rng.normal(size=n)
+    c = rng.choice(["web", "event", "list"], n)
+    p = 1 / (1 + np.exp(-(-1.5 + 1.2 * x + 0.8 * (c == "event"))))
+    y = rng.random(n) < p
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)], "created_at": created.floor("s")})
+    opps = pd.DataFrame({"opportunity_id": [f"O{i}" for i in range(y.sum())],
+                         "lead_id": leads["lead_id"][y].to_numpy(),
+                         "created_at": (leads["created_at"][y] + pd.Timedelta(days=10)).to_numpy(),
+                         "outcome": "won"})
+    frame = pd.DataFrame({"c": pd.Series(c, dtype="str"), "x": x, "n_marketing": rng.poisson(1, n).astype(float)})
+    fs = S.FeatureSet(frame, ["x", "n_marketing"], ["c"], {k: k for k in frame}, {})
+    return leads, opps, fs, y
+
+
+def test_fit_scorers_out_of_time_compares_three_scorers_on_the_same_later_leads():
+    leads, opps, fs, _ = _model_case()
+    lab = S.build_labels(leads, opps, horizon_days=30)
+    split = S.time_split(lab, test_share=0.25)
+    created = lab.table["created_at"]
+    assert created.iloc[split.train].max() < split.cut <= created.iloc[split.test].min()
+    sc = S.fit_scorers(fs, lab, split)
+    assert sc.metrics["scorer"].tolist() == list(S.SCORER_NAMES)
+    assert (sc.metrics["test_leads"] == len(split.test)).all()
+    assert sc.metrics.set_index("scorer").loc[sc.best, "roc_auc"] > 0.7
+    assert np.isnan(sc.metrics.set_index("scorer").loc["agreed rule", "brier"])
+    t = S.score_test_leads(sc)
+    assert len(t) == len(split.test) and t["score"].between(1, 99).all()
+
+
+def test_fit_scorers_without_dates_uses_stratified_cross_validation():
+    leads, _, fs, y = _model_case()
+    flag = leads.drop(columns="created_at").assign(converted=pd.array(y, "boolean"))
+    lab = S.build_labels(flag)
+    split = S.time_split(lab)
+    assert split.kind == "stratified 5-fold" and split.cut is None
+    sc = S.fit_scorers(fs, lab, split)
+    assert sorted(sc.test_rows.tolist()) == list(range(len(y)))  # every lead scored once, out of fold
+    assert sc.metrics.set_index("scorer").loc[sc.best, "roc_auc"] > 0.7
