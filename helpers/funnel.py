@@ -1843,7 +1843,7 @@ def summary_figures(
     out["attribution"] = None
     out["lost_mqls"] = None
     out["under_worked_share"] = None
-    if att is not None:
+    if att is not None and len(att):
         sh = attribution_shares(att).set_index("cause")["share"]
         out["attribution"] = {str(c): _r(v) for c, v in sh.items() if not (c == "not judged" and v == 0)}
         out["lost_mqls"] = int(len(att))

@@ -232,7 +232,8 @@ def plot_attribution(shares: pd.DataFrame, ax=None, by: str = "month"):
     ax.set_ylabel("Lost leads (count)")
     ax.set_title("Why leads were lost: whose side is the leak?")
     ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 1.0, 1.0) * 1.22)
-    ax.legend(fontsize=8, ncol=len(p.columns), loc="upper left")
+    if len(p.columns):
+        ax.legend(fontsize=8, ncol=len(p.columns), loc="upper left")
     return ax
 
 

@@ -330,7 +330,9 @@ def band_labels(edges: tuple[float, ...] | list[float], money: bool = False) -> 
     return labels
 
 
-def band(values: pd.Series, edges: tuple[float, ...] | list[float], money: bool = False) -> pd.Series:
+def band(
+    values: pd.Series, edges: tuple[float, ...] | list[float], money: bool = False
+) -> pd.Series:
     """Cut numbers into ordered bands; a value below the first edge joins the first band.
 
     Parameters
@@ -352,7 +354,9 @@ def band(values: pd.Series, edges: tuple[float, ...] | list[float], money: bool 
     bins = [-np.inf, *[float(e) for e in edges[1:]], np.inf]
     cut = pd.cut(values, bins=bins, right=False, labels=labels)
     cats = [*labels, UNKNOWN]
-    out = pd.Categorical(cut.astype("object").where(cut.notna(), UNKNOWN), categories=cats, ordered=True)
+    out = pd.Categorical(
+        cut.astype("object").where(cut.notna(), UNKNOWN), categories=cats, ordered=True
+    )
     return pd.Series(out, index=values.index, name=values.name)
 
 
@@ -501,11 +505,15 @@ def account_segments(
         for col in ("sic_division", "sic_major_group", "sic_code", "sic_major_group_code"):
             out[col] = roll[col].to_numpy()
     else:
-        skipped["sic"] = "accounts has no sic_code values, so the SIC roll-up (division, major group, code) is skipped."
+        skipped["sic"] = (
+            "accounts has no sic_code values, so the SIC roll-up (division, major group, code) is skipped."
+        )
     if _has(accounts, "industry"):
         out["industry"] = accounts["industry"].astype("str").str.strip().fillna(UNKNOWN).to_numpy()
     elif "sic" in skipped:
-        skipped["industry"] = "accounts has no industry or sic_code values, so industry segments are skipped."
+        skipped["industry"] = (
+            "accounts has no industry or sic_code values, so industry segments are skipped."
+        )
     numeric = (
         ("employees", "employee_band", employee_edges, False),
         ("annual_revenue", "revenue_band", revenue_edges, True),
@@ -514,9 +522,13 @@ def account_segments(
     for src, dim, edges, money in numeric:
         if _has(accounts, src):
             out[dim] = band(accounts[src].reset_index(drop=True), edges, money=money).to_numpy()
-            out[dim] = out[dim].astype(pd.CategoricalDtype([*band_labels(edges, money), UNKNOWN], ordered=True))
+            out[dim] = out[dim].astype(
+                pd.CategoricalDtype([*band_labels(edges, money), UNKNOWN], ordered=True)
+            )
         else:
-            skipped[dim] = f"accounts has no {src} values, so the {DIMENSION_LABELS[dim].lower()} bands are skipped."
+            skipped[dim] = (
+                f"accounts has no {src} values, so the {DIMENSION_LABELS[dim].lower()} bands are skipped."
+            )
     for src in ("region", "country"):
         if _has(accounts, src):
             out[src] = accounts[src].astype("str").str.strip().fillna(UNKNOWN).to_numpy()
@@ -586,7 +598,9 @@ def prepare_icp(
         )
         for col in ("account_id", "lead_id"):
             deals[col] = (
-                opp[col].astype("str").to_numpy()[closed] if col in opp else pd.array([pd.NA] * len(deals), "str")
+                opp[col].astype("str").to_numpy()[closed]
+                if col in opp
+                else pd.array([pd.NA] * len(deals), "str")
             )
         deals["amount"] = (
             pd.to_numeric(opp["amount"], errors="coerce").to_numpy(dtype="float64")[closed]
@@ -594,12 +608,19 @@ def prepare_icp(
             else np.nan
         )
         if "created_at" in opp and "closed_at" in opp:
-            cyc = (pd.to_datetime(opp["closed_at"]) - pd.to_datetime(opp["created_at"])).dt.total_seconds() / 86400
+            cyc = (
+                pd.to_datetime(opp["closed_at"]) - pd.to_datetime(opp["created_at"])
+            ).dt.total_seconds() / 86400
             deals["cycle_days"] = cyc.to_numpy(dtype="float64")[closed]
         else:
             deals["cycle_days"] = np.nan
         source = "opportunities"
-        if leads is not None and "lead_id" in leads and "account_id" in leads and deals["lead_id"].notna().any():
+        if (
+            leads is not None
+            and "lead_id" in leads
+            and "account_id" in leads
+            and deals["lead_id"].notna().any()
+        ):
             lead_acc = leads[["lead_id", "account_id"]].astype("str").drop_duplicates("lead_id")
             lead_acc = lead_acc.set_index("lead_id")["account_id"]
             deals["account_id"] = deals["account_id"].fillna(deals["lead_id"].map(lead_acc))
@@ -645,7 +666,11 @@ def prepare_icp(
         acc_seg = acc_seg.drop_duplicates("account_id")
         skipped.update(acc_skipped)
         dims += [d for d in FIRMOGRAPHIC if d in acc_seg.columns]
-        industry_dim = "sic_major_group" if "sic_major_group" in acc_seg else ("industry" if "industry" in acc_seg else None)
+        industry_dim = (
+            "sic_major_group"
+            if "sic_major_group" in acc_seg
+            else ("industry" if "industry" in acc_seg else None)
+        )
         extra = ["sic_major_group_code"] if "sic_major_group_code" in acc_seg else []
         deals = deals.merge(acc_seg[["account_id", *dims, *extra]], on="account_id", how="left")
         unmatched = deals[dims[0]].isna().sum() if dims else 0
@@ -669,7 +694,9 @@ def prepare_icp(
     if leads is not None and len(leads):
         lead_seg = pd.DataFrame({"lead_id": leads["lead_id"].astype("str").to_numpy()})
         lead_seg["account_id"] = (
-            leads["account_id"].astype("str").to_numpy() if "account_id" in leads else pd.array([pd.NA] * len(leads), "str")
+            leads["account_id"].astype("str").to_numpy()
+            if "account_id" in leads
+            else pd.array([pd.NA] * len(leads), "str")
         )
         if _has(leads, "job_title"):
             titles = leads["job_title"].reset_index(drop=True)
@@ -687,7 +714,9 @@ def prepare_icp(
                     "The opportunities do not name their lead (lead_id), so job-title segments are skipped."
                 )
         else:
-            skipped["titles"] = "leads has no job_title values, so seniority and function segments are skipped."
+            skipped["titles"] = (
+                "leads has no job_title values, so seniority and function segments are skipped."
+            )
         if acc_seg is not None:
             fdims = [d for d in dims if d in FIRMOGRAPHIC]
             lead_seg["has_account"] = lead_seg["account_id"].isin(acc_seg["account_id"]).to_numpy()
@@ -695,7 +724,9 @@ def prepare_icp(
             for d in fdims:
                 lead_seg[d] = lead_seg[d].fillna(UNKNOWN)
     else:
-        skipped["titles"] = "There is no leads table, so job-title segments and revenue per lead are skipped."
+        skipped["titles"] = (
+            "There is no leads table, so job-title segments and revenue per lead are skipped."
+        )
 
     order = [d for d in DIMENSION_LABELS if d in dims]
     return IcpInputs(
@@ -838,8 +869,16 @@ def segment_table(
             keep = kept_segments(deals, dimension, min_n)
             seg = pool_small_segments(seg, min_n, keep)
     w = deals[won].astype(bool)
-    amt = pd.to_numeric(deals[amount], errors="coerce") if amount in deals else pd.Series(np.nan, index=deals.index)
-    cyc = pd.to_numeric(deals[cycle], errors="coerce") if cycle in deals else pd.Series(np.nan, index=deals.index)
+    amt = (
+        pd.to_numeric(deals[amount], errors="coerce")
+        if amount in deals
+        else pd.Series(np.nan, index=deals.index)
+    )
+    cyc = (
+        pd.to_numeric(deals[cycle], errors="coerce")
+        if cycle in deals
+        else pd.Series(np.nan, index=deals.index)
+    )
     frame = pd.DataFrame(
         {
             "segment": seg,
@@ -872,7 +911,9 @@ def segment_table(
             lseg = pool_small_segments(lseg, min_n, keep)
         table["leads"] = lseg.value_counts().reindex(table.index).fillna(0).astype("int64")
         with np.errstate(divide="ignore", invalid="ignore"):
-            table["revenue_per_lead"] = table["won_revenue"].fillna(0) / table["leads"].replace(0, np.nan)
+            table["revenue_per_lead"] = table["won_revenue"].fillna(0) / table["leads"].replace(
+                0, np.nan
+            )
     else:
         table["leads"] = pd.array([pd.NA] * len(table), "Int64")
         table["revenue_per_lead"] = np.nan
@@ -884,7 +925,9 @@ def segment_table(
         rank = np.where(table["pooled"], 2, np.where(table["segment"] == UNKNOWN, 1, 0))
         table = (
             table.assign(_r=rank)
-            .sort_values(["_r", "win_rate", "opportunities"], ascending=[True, False, False], kind="stable")
+            .sort_values(
+                ["_r", "win_rate", "opportunities"], ascending=[True, False, False], kind="stable"
+            )
             .drop(columns="_r")
         )
     table["opportunities"] = table["opportunities"].astype("int64")
@@ -909,7 +952,9 @@ def segment_table(
     return table[cols].reset_index(drop=True)
 
 
-def segment_tables(inputs: IcpInputs, min_n: int = 30, dimensions: list[str] | None = None) -> pd.DataFrame:
+def segment_tables(
+    inputs: IcpInputs, min_n: int = 30, dimensions: list[str] | None = None
+) -> pd.DataFrame:
     """:func:`segment_table` for every available dimension, stacked.
 
     4-digit SIC codes are a drill-down: they are flagged, not pooled, so the
@@ -917,14 +962,17 @@ def segment_tables(inputs: IcpInputs, min_n: int = 30, dimensions: list[str] | N
     """
     dims = dimensions or inputs.dimensions
     parts = [
-        segment_table(inputs.deals, d, leads=inputs.leads, min_n=min_n, pool=d != "sic_code") for d in dims
+        segment_table(inputs.deals, d, leads=inputs.leads, min_n=min_n, pool=d != "sic_code")
+        for d in dims
     ]
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)
 
 
-def top_segments(tables: pd.DataFrame, n: int = 5, exclude: tuple[str, ...] = ("sic_division", "sic_code")) -> pd.DataFrame:
+def top_segments(
+    tables: pd.DataFrame, n: int = 5, exclude: tuple[str, ...] = ("sic_division", "sic_code")
+) -> pd.DataFrame:
     """The reliable segments that win most, ranked by the low end of their interval.
 
     Ranking by the interval's lower bound puts a 45% win rate on 400 deals ahead
@@ -957,7 +1005,11 @@ def top_segments(tables: pd.DataFrame, n: int = 5, exclude: tuple[str, ...] = ("
         & (tables["lift"] > 1)
         & ~tables["dimension"].isin(exclude)
     ]
-    return t.sort_values(["ci_low", "win_rate"], ascending=False, kind="stable").head(n).reset_index(drop=True)
+    return (
+        t.sort_values(["ci_low", "win_rate"], ascending=False, kind="stable")
+        .head(n)
+        .reset_index(drop=True)
+    )
 
 
 def describe_segment(row: pd.Series) -> str:
@@ -1040,7 +1092,10 @@ class Condition:
     codes: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"dimension": self.dimension, "label": DIMENSION_LABELS.get(self.dimension, self.dimension)}
+        d = {
+            "dimension": self.dimension,
+            "label": DIMENSION_LABELS.get(self.dimension, self.dimension),
+        }
         d.update({"segments": list(self.segments), "text": self.text})
         if self.low is not None or self.high is not None:
             d["range"] = [self.low, self.high]
@@ -1111,7 +1166,11 @@ def _design(df: pd.DataFrame, dims: list[str], kept: dict[str, list[str]]) -> pd
     """Segment labels per dimension with small unordered segments pooled (as str)."""
     out = pd.DataFrame(index=df.index)
     for d in dims:
-        s = df[d].astype("str").fillna(UNKNOWN) if d in df else pd.Series(UNKNOWN, index=df.index, dtype="str")
+        s = (
+            df[d].astype("str").fillna(UNKNOWN)
+            if d in df
+            else pd.Series(UNKNOWN, index=df.index, dtype="str")
+        )
         if d in kept:
             s = pool_small_segments(s, 0, kept[d])
         out[d] = s
@@ -1123,10 +1182,16 @@ def _aggregate(labels: pd.DataFrame, won: pd.Series) -> tuple[pd.DataFrame, np.n
     frame = labels.assign(_won=won.astype(bool).to_numpy())
     g = frame.groupby(list(labels.columns), observed=True, sort=True)["_won"]
     agg = pd.DataFrame({"wins": g.sum(), "n": g.size()}).reset_index()
-    return agg[list(labels.columns)], agg["wins"].to_numpy(dtype="float64"), agg["n"].to_numpy(dtype="float64")
+    return (
+        agg[list(labels.columns)],
+        agg["wins"].to_numpy(dtype="float64"),
+        agg["n"].to_numpy(dtype="float64"),
+    )
 
 
-def _irls(X: np.ndarray, wins: np.ndarray, n: np.ndarray, ridge: float = 1e-4, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+def _irls(
+    X: np.ndarray, wins: np.ndarray, n: np.ndarray, ridge: float = 1e-4, max_iter: int = 100
+) -> tuple[np.ndarray, np.ndarray]:
     """Binomial logistic regression on aggregated rows (Newton steps); returns (beta, covariance).
 
     ``X`` carries the intercept in its first column; a tiny ridge on the other
@@ -1172,7 +1237,9 @@ def _candidate_sets(
         for j in range(i, k):
             if i == 0 and j == k - 1:
                 continue
-            ends_ok = (i == 0 or counts.get(order[i], 0) >= min_n) and (j == k - 1 or counts.get(order[j], 0) >= min_n)
+            ends_ok = (i == 0 or counts.get(order[i], 0) >= min_n) and (
+                j == k - 1 or counts.get(order[j], 0) >= min_n
+            )
             if ends_ok:
                 sets.append(order[i : j + 1])
     return sets
@@ -1278,15 +1345,25 @@ def select_segment_splits(
         lab = keys[d].astype("str").to_numpy()
         counts = pd.Series(n).groupby(lab).sum().to_dict()
         if ordered:
-            order = [str(c) for c in deals[d].cat.categories if str(c) not in (UNKNOWN, OTHER_SMALL)]
+            order = [
+                str(c) for c in deals[d].cat.categories if str(c) not in (UNKNOWN, OTHER_SMALL)
+            ]
         else:
             order = sorted(s for s in counts if s not in (UNKNOWN, OTHER_SMALL))
         order = [s for s in order if counts.get(s, 0) > 0]
         sets = _candidate_sets(order, ordered, counts, min_n)
-        member = (lab[:, None] == np.array(order, dtype=object)[None, :]).astype("float64") if order else np.zeros((len(lab), 0))
+        member = (
+            (lab[:, None] == np.array(order, dtype=object)[None, :]).astype("float64")
+            if order
+            else np.zeros((len(lab), 0))
+        )
         ranges = None
         if sets is not None:
-            ranges = np.array([[1.0 if s in st else 0.0 for s in order] for st in sets]) if sets else np.zeros((0, len(order)))
+            ranges = (
+                np.array([[1.0 if s in st else 0.0 for s in order] for st in sets])
+                if sets
+                else np.zeros((0, len(order)))
+            )
         if not ordered:
             # a top-k set needs segments large enough to stand alone
             member = member[:, [i for i, s in enumerate(order) if counts.get(s, 0) >= min_n]]
@@ -1315,7 +1392,9 @@ def select_segment_splits(
         # covariance of the segment residuals once the other dimensions are refitted
         A = (member * w_row[:, None]).T @ X
         H = (X * w_row[:, None]).T @ X
-        cov = np.diag(w_row @ member) - A @ np.linalg.pinv(H, hermitian=True) @ A.T  # pinv: sets may coincide
+        cov = (
+            np.diag(w_row @ member) - A @ np.linalg.pinv(H, hermitian=True) @ A.T
+        )  # pinv: sets may coincide
         cov = (cov + cov.T) / 2
         stat, idx = _score_search(resid, exp_, cov, ranges)
         if stat[0] <= 0:
@@ -1365,7 +1444,9 @@ def select_segment_splits(
         # Holm step-down over every dimension tested (dropped ones count): the i-th
         # smallest p-value must be below alpha / (n_tested - i)
         ranked = sorted(tested.values(), key=lambda sp: (sp.p_value, -sp.statistic))
-        failed = next((i for i, sp in enumerate(ranked) if sp.p_value > alpha / (n_tested - i)), None)
+        failed = next(
+            (i for i, sp in enumerate(ranked) if sp.p_value > alpha / (n_tested - i)), None
+        )
         if failed is None:
             for i, sp in enumerate(ranked):  # the threshold each kept dimension beat
                 sp.threshold = float(np.quantile(sp.null, 1 - alpha / (n_tested - i)))
@@ -1386,7 +1467,11 @@ def select_segment_splits(
 
 def _condition(dim: str, segments: list[str], edges: dict[str, list[float]]) -> Condition:
     label = DIMENSION_LABELS.get(dim, dim)
-    src = {"employee_band": ("employees", False), "revenue_band": ("annual_revenue", True), "locations_band": ("locations", False)}
+    src = {
+        "employee_band": ("employees", False),
+        "revenue_band": ("annual_revenue", True),
+        "locations_band": ("locations", False),
+    }
     if dim in src:
         key, money = src[dim]
         e = edges[key]
@@ -1411,7 +1496,9 @@ def _condition(dim: str, segments: list[str], edges: dict[str, list[float]]) -> 
         segments = [s for s in SENIORITIES if s in segments]
     else:
         segments = sorted(segments)
-    text = f"{label} in {{{', '.join(segments)}}}" if len(segments) > 1 else f"{label} = {segments[0]}"
+    text = (
+        f"{label} in {{{', '.join(segments)}}}" if len(segments) > 1 else f"{label} = {segments[0]}"
+    )
     return Condition(dim, segments, text, codes=codes)
 
 
@@ -1434,7 +1521,10 @@ def default_model_dimensions(inputs: IcpInputs) -> list[str]:
     measures split one effect; the segment tables still show all three. Likewise
     region, else country.
     """
-    size = next((d for d in ("employee_band", "revenue_band", "locations_band") if d in inputs.dimensions), None)
+    size = next(
+        (d for d in ("employee_band", "revenue_band", "locations_band") if d in inputs.dimensions),
+        None,
+    )
     place = next((d for d in ("region", "country") if d in inputs.dimensions), None)
     dims = [d for d in (inputs.industry_dimension, size, place) if d]
     return dims + inputs.persona
@@ -1510,9 +1600,14 @@ def fit_icp(
     account_intercept = intercept
     for d in persona:
         account_intercept += float(labels[d].map(persona_effects[d]).fillna(0.0).mean())
-    chosen = sorted((d for d in splits if d in FIRMOGRAPHIC), key=lambda d: -splits[d].statistic)[:max_conditions]
+    chosen = sorted((d for d in splits if d in FIRMOGRAPHIC), key=lambda d: -splits[d].statistic)[
+        :max_conditions
+    ]
     order = {d: i for i, d in enumerate(DIMENSION_LABELS)}
-    conditions = [_condition(d, splits[d].segments, inputs.edges) for d in sorted(chosen, key=lambda d: order.get(d, 99))]
+    conditions = [
+        _condition(d, splits[d].segments, inputs.edges)
+        for d in sorted(chosen, key=lambda d: order.get(d, 99))
+    ]
     evidence = {
         d: {
             "segments": list(sp.segments),
@@ -1539,6 +1634,7 @@ def fit_icp(
         edges=inputs.edges,
     )
 
+
 # --------------------------------------------------------------------------- scoring and tiers
 
 
@@ -1546,7 +1642,9 @@ def _as_icp_dict(icp: IcpModel | dict) -> dict:
     if isinstance(icp, IcpModel):
         return icp_artifact(icp)
     if not isinstance(icp, dict) or "fit_model" not in icp or "tiers" not in icp:
-        raise ValueError("This is not an ICP definition: expected the content of icp.yml (read_icp).")
+        raise ValueError(
+            "This is not an ICP definition: expected the content of icp.yml (read_icp)."
+        )
     return icp
 
 
@@ -1572,13 +1670,19 @@ def tier_of(scores: pd.Series, cutoffs: dict[str, float]) -> pd.Series:
     s = pd.Series(scores, dtype="float64")
     tol = 1e-5  # cut-offs are stored rounded in icp.yml: an exactly average account stays in B
     labels = np.select(
-        [s >= cutoffs["A"] - tol, s >= cutoffs["B"] - tol, s >= cutoffs["C"] - tol], ["A", "B", "C"], default="D"
+        [s >= cutoffs["A"] - tol, s >= cutoffs["B"] - tol, s >= cutoffs["C"] - tol],
+        ["A", "B", "C"],
+        default="D",
     )
-    out = pd.Series(pd.Categorical(labels, categories=list(TIERS), ordered=True), index=s.index, name="tier")
+    out = pd.Series(
+        pd.Categorical(labels, categories=list(TIERS), ordered=True), index=s.index, name="tier"
+    )
     return out.where(s.notna())
 
 
-def assign_tiers(accounts: pd.DataFrame, icp: IcpModel | dict, *, sic_table: pd.DataFrame | None = None) -> pd.DataFrame:
+def assign_tiers(
+    accounts: pd.DataFrame, icp: IcpModel | dict, *, sic_table: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Fit score, tier A-D and ICP membership of every account.
 
     Stable API (module 2 and module 4 call it with the content of ``icp.yml``).
@@ -1654,10 +1758,14 @@ def assign_lead_tiers(
         restrict); NA without a title column.
     """
     out = pd.DataFrame({"lead_id": leads["lead_id"].astype("str").to_numpy()})
-    out["account_id"] = leads["account_id"].astype("str").to_numpy() if "account_id" in leads else pd.NA
+    out["account_id"] = (
+        leads["account_id"].astype("str").to_numpy() if "account_id" in leads else pd.NA
+    )
     at = account_tiers.drop_duplicates("account_id").set_index("account_id")
     out["fit_score"] = out["account_id"].map(at["fit_score"]).astype("float64")
-    out["tier"] = pd.Categorical(out["account_id"].map(at["tier"].astype("object")), categories=list(TIERS), ordered=True)
+    out["tier"] = pd.Categorical(
+        out["account_id"].map(at["tier"].astype("object")), categories=list(TIERS), ordered=True
+    )
     out["in_icp"] = out["account_id"].map(at["in_icp"]).astype("boolean").fillna(False)
     if "job_title" in leads:
         titles = leads["job_title"].reset_index(drop=True)
@@ -1694,7 +1802,11 @@ def rule_evidence(inputs: IcpInputs, model: IcpModel) -> pd.DataFrame:
     """
     deals = inputs.deals
     labels = _design(deals, [c.dimension for c in model.conditions], model.kept)
-    inside = condition_mask(labels, model.conditions) if model.conditions else pd.Series(False, index=deals.index)
+    inside = (
+        condition_mask(labels, model.conditions)
+        if model.conditions
+        else pd.Series(False, index=deals.index)
+    )
     won = deals["won"].astype(bool)
     rev = pd.to_numeric(deals["amount"], errors="coerce").where(won).fillna(0.0)
     rows = []
@@ -1717,7 +1829,11 @@ def rule_evidence(inputs: IcpInputs, model: IcpModel) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows).set_index("group")
     for frame, name in ((inputs.accounts, "accounts_share"), (inputs.leads, "leads_share")):
-        if frame is not None and model.conditions and all(c.dimension in frame for c in model.conditions):
+        if (
+            frame is not None
+            and model.conditions
+            and all(c.dimension in frame for c in model.conditions)
+        ):
             lab = _design(frame, [c.dimension for c in model.conditions], model.kept)
             share = float(condition_mask(lab, model.conditions).mean())
             out[name] = [share, 1 - share]
@@ -1760,8 +1876,12 @@ def coverage_curve(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
     rev = pd.to_numeric(deals["amount"], errors="coerce").where(won).fillna(0.0)
     key = score.round(10)
     cells = pd.DataFrame({"fit_score": key, "won": won, "rev": rev}).groupby("fit_score")
-    curve = pd.DataFrame({"opportunities": cells.size(), "wins": cells["won"].sum(), "revenue": cells["rev"].sum()})
-    if inputs.leads is not None and all(d in inputs.leads for d in icp["fit_model"]["coefficients"]):
+    curve = pd.DataFrame(
+        {"opportunities": cells.size(), "wins": cells["won"].sum(), "revenue": cells["rev"].sum()}
+    )
+    if inputs.leads is not None and all(
+        d in inputs.leads for d in icp["fit_model"]["coefficients"]
+    ):
         lscore = score_segments(inputs.leads, icp).round(10)
         curve["leads"] = lscore.value_counts().reindex(curve.index).fillna(0)
         lead_total = len(lscore)
@@ -1770,7 +1890,9 @@ def coverage_curve(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
         lead_total = np.nan
     curve = curve.sort_index(ascending=False).reset_index()
     curve["tier"] = tier_of(curve["fit_score"], icp["tiers"]["cutoffs"]).astype("str")
-    curve["cum_opportunities_share"] = curve["opportunities"].cumsum() / curve["opportunities"].sum()
+    curve["cum_opportunities_share"] = (
+        curve["opportunities"].cumsum() / curve["opportunities"].sum()
+    )
     curve["cum_leads_share"] = curve["leads"].cumsum() / lead_total
     curve["cum_win_rate"] = curve["wins"].cumsum() / curve["opportunities"].cumsum()
     total_rev = curve["revenue"].sum()
@@ -1786,7 +1908,9 @@ def tier_evidence(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
     won = deals["won"].astype(bool)
     rev = pd.to_numeric(deals["amount"], errors="coerce").where(won).fillna(0.0)
     g = pd.DataFrame({"tier": tiers, "won": won, "rev": rev}).groupby("tier", observed=False)
-    out = pd.DataFrame({"opportunities": g.size(), "wins": g["won"].sum(), "revenue": g["rev"].sum()})
+    out = pd.DataFrame(
+        {"opportunities": g.size(), "wins": g["won"].sum(), "revenue": g["rev"].sum()}
+    )
     out.index = out.index.astype("str")
     out.insert(0, "min_fit_score", pd.Series(icp["tiers"]["cutoffs"]).reindex(out.index))
     for frame, name in ((inputs.accounts, "accounts"), (inputs.leads, "leads")):
@@ -1805,7 +1929,17 @@ def tier_evidence(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
     out["won_revenue_share"] = out["revenue"] / total if total > 0 else np.nan
     out.index.name = "tier"
     return out.drop(columns="revenue")[
-        ["min_fit_score", "accounts", "leads", "opportunities", "wins", "win_rate", "ci_low", "ci_high", "won_revenue_share"]
+        [
+            "min_fit_score",
+            "accounts",
+            "leads",
+            "opportunities",
+            "wins",
+            "win_rate",
+            "ci_low",
+            "ci_high",
+            "won_revenue_share",
+        ]
     ]
 
 
@@ -1852,7 +1986,10 @@ def icp_artifact(
             "open_excluded": int(inputs.open_excluded),
             "overall_win_rate": _r(model.overall_win_rate),
         }
-    rule: dict[str, Any] = {"text": model.rule_text, "conditions": [c.to_dict() for c in model.conditions]}
+    rule: dict[str, Any] = {
+        "text": model.rule_text,
+        "conditions": [c.to_dict() for c in model.conditions],
+    }
     art["rule"] = rule
     art["personas"] = {
         d: {
@@ -1870,7 +2007,9 @@ def icp_artifact(
     }
     art["fit_model"] = {
         "intercept": _r(model.intercept, 6),
-        "coefficients": {d: {k: _r(v, 6) for k, v in c.items()} for d, c in model.coefficients.items()},
+        "coefficients": {
+            d: {k: _r(v, 6) for k, v in c.items()} for d, c in model.coefficients.items()
+        },
         "evidence": {
             d: {
                 "segments": list(e["segments"]),
@@ -1966,11 +2105,15 @@ def read_icp(output_dir: str | Path) -> dict | None:
         return None
     icp = read_yaml(path)
     if not isinstance(icp, dict) or icp.get("version") != ICP_VERSION or "fit_model" not in icp:
-        raise ValueError(f"{path} is not an ICP definition this version understands; rerun module 1.")
+        raise ValueError(
+            f"{path} is not an ICP definition this version understands; rerun module 1."
+        )
     return icp
 
 
-def summary_figures(inputs: IcpInputs, model: IcpModel, tables: pd.DataFrame, icp: dict, n_top: int = 5) -> dict:
+def summary_figures(
+    inputs: IcpInputs, model: IcpModel, tables: pd.DataFrame, icp: dict, n_top: int = 5
+) -> dict:
     """Key figures of module 1 for ``summary.json`` (plain, rounded values)."""
     ev = icp["rule"].get("evidence", {})
     top = top_segments(tables, n=n_top)
@@ -1993,8 +2136,12 @@ def summary_figures(inputs: IcpInputs, model: IcpModel, tables: pd.DataFrame, ic
         ],
         "icp_rule": model.rule_text,
         "icp_conditions": {c.dimension: list(c.segments) for c in model.conditions},
-        "icp_industry_codes": conds["sic_major_group"].codes if "sic_major_group" in conds else None,
-        "icp_employee_range": [conds["employee_band"].low, conds["employee_band"].high] if "employee_band" in conds else None,
+        "icp_industry_codes": conds["sic_major_group"].codes
+        if "sic_major_group" in conds
+        else None,
+        "icp_employee_range": [conds["employee_band"].low, conds["employee_band"].high]
+        if "employee_band" in conds
+        else None,
         "icp_coverage_accounts": _r(ev.get("accounts_share"), 3),
         "icp_coverage_leads": _r(ev.get("leads_share"), 3),
         "icp_coverage_opportunities": _r(ev.get("opportunities_share"), 3),
@@ -2004,11 +2151,19 @@ def summary_figures(inputs: IcpInputs, model: IcpModel, tables: pd.DataFrame, ic
         "icp_lift": _r(ev.get("lift"), 2),
         "icp_revenue_share": _r(ev.get("won_revenue_share"), 3),
         "icp_evidence": {
-            d: {"segments": list(e["segments"]), "odds_ratio": _r(e["odds_ratio"], 2), "p_value": _r(e["p_value"], 4)}
+            d: {
+                "segments": list(e["segments"]),
+                "odds_ratio": _r(e["odds_ratio"], 2),
+                "p_value": _r(e["p_value"], 4),
+            }
             for d, e in model.evidence.items()
         },
-        "winning_seniorities": list(model.personas.get("seniority", [])) if "seniority" in model.personas else None,
-        "winning_functions": list(model.personas.get("function", [])) if "function" in model.personas else None,
+        "winning_seniorities": list(model.personas.get("seniority", []))
+        if "seniority" in model.personas
+        else None,
+        "winning_functions": list(model.personas.get("function", []))
+        if "function" in model.personas
+        else None,
         "tiers_accounts": {t: e["accounts"] for t, e in icp["tiers"].get("evidence", {}).items()},
         "tiers_win_rate": {t: e["win_rate"] for t, e in icp["tiers"].get("evidence", {}).items()},
         "skipped": skipped_sentences(inputs),
@@ -2066,10 +2221,22 @@ def show_table(tables: pd.DataFrame, dimension: str, n: int | None = None) -> pd
     """A dimension's segment table for display: rounded, largest segments first when ``n`` is given."""
     t = table_for(tables, dimension)
     if n is not None:
-        t = t.sort_values(["opportunities", "segment"], ascending=[False, True], kind="stable").head(n)
+        t = t.sort_values(
+            ["opportunities", "segment"], ascending=[False, True], kind="stable"
+        ).head(n)
     t = t[_SHOW_COLUMNS].set_index("segment")
     t.index.name = DIMENSION_LABELS.get(dimension, dimension)
-    return t.round({"win_rate": 3, "ci_low": 3, "ci_high": 3, "lift": 2, "avg_won_amount": 0, "median_cycle_days": 1, "revenue_per_lead": 1})
+    return t.round(
+        {
+            "win_rate": 3,
+            "ci_low": 3,
+            "ci_high": 3,
+            "lift": 2,
+            "avg_won_amount": 0,
+            "median_cycle_days": 1,
+            "revenue_per_lead": 1,
+        }
+    )
 
 
 def show_top(top: pd.DataFrame) -> pd.DataFrame:
@@ -2118,7 +2285,10 @@ def describe_personas(model: IcpModel) -> str:
 def heatmap_pair(inputs: IcpInputs) -> tuple[str, str] | None:
     """The (industry, size) dimensions for the lift heat map, or ``None`` when one is missing."""
     row = inputs.industry_dimension
-    col = next((d for d in ("employee_band", "revenue_band", "locations_band") if d in inputs.dimensions), None)
+    col = next(
+        (d for d in ("employee_band", "revenue_band", "locations_band") if d in inputs.dimensions),
+        None,
+    )
     if row is None or col is None:
         return None
     return row, col
@@ -2198,9 +2368,13 @@ def plot_win_rates(
         overall = t["wins"].sum() / t["opportunities"].sum() if t["opportunities"].sum() else np.nan
     solid = t["reliable"].to_numpy()
     hl = t["segment"].isin(highlight or []).to_numpy()
-    colors = np.where(~solid, "#c8c8c8", np.where(hl, plots.PALETTE["good"], plots.PALETTE["marketing"]))
+    colors = np.where(
+        ~solid, "#c8c8c8", np.where(hl, plots.PALETTE["good"], plots.PALETTE["marketing"])
+    )
     y = np.arange(len(t))
-    err = np.vstack([(t["win_rate"] - t["ci_low"]).to_numpy(), (t["ci_high"] - t["win_rate"]).to_numpy()])
+    err = np.vstack(
+        [(t["win_rate"] - t["ci_low"]).to_numpy(), (t["ci_high"] - t["win_rate"]).to_numpy()]
+    )
     ax.barh(y, t["win_rate"], color=colors, height=0.65)
     ax.errorbar(t["win_rate"], y, xerr=err, fmt="none", ecolor="#333333", elinewidth=1.2, capsize=3)
     labels = [
@@ -2220,7 +2394,11 @@ def plot_win_rates(
     ax.legend(handles, names, loc="lower right", frameon=True, fontsize=9)
     ax.xaxis.set_major_formatter(plots.percent_formatter())
     ax.set_xlim(0, min(1.0, max(float(np.nanmax(t["ci_high"])) * 1.1, overall * 1.5)))
-    dim = DIMENSION_LABELS.get(str(t["dimension"].iloc[0]), str(t["dimension"].iloc[0])) if len(t) else ""
+    dim = (
+        DIMENSION_LABELS.get(str(t["dimension"].iloc[0]), str(t["dimension"].iloc[0]))
+        if len(t)
+        else ""
+    )
     ax.set_xlabel("Win rate of closed opportunities (%; line = 95% interval)")
     ax.set_ylabel(f"{dim} ({unit})" if unit else dim)
     ax.set_title(title or f"Win rate by {dim[:1].lower() + dim[1:]}")
@@ -2228,7 +2406,15 @@ def plot_win_rates(
     return ax
 
 
-def plot_lift_heatmap(lift: pd.DataFrame, counts: pd.DataFrame, ax=None, *, title: str | None = None, row_label: str = "", col_label: str = ""):
+def plot_lift_heatmap(
+    lift: pd.DataFrame,
+    counts: pd.DataFrame,
+    ax=None,
+    *,
+    title: str | None = None,
+    row_label: str = "",
+    col_label: str = "",
+):
     """Heat map of win-rate lift for two dimensions (e.g. industry x company size).
 
     Cells show the lift ("1.8x") and the number of closed deals; cells under the
@@ -2245,7 +2431,9 @@ def plot_lift_heatmap(lift: pd.DataFrame, counts: pd.DataFrame, ax=None, *, titl
     from helpers import plots
 
     rows = [_short(r, 30) for r in lift.index]
-    ax = plots.get_ax(ax, figsize=(max(7.0, 1.0 * lift.shape[1] + 4.0), max(3.5, 0.55 * lift.shape[0] + 2.0)))
+    ax = plots.get_ax(
+        ax, figsize=(max(7.0, 1.0 * lift.shape[1] + 4.0), max(3.5, 0.55 * lift.shape[0] + 2.0))
+    )
     ax.grid(False)
     data = np.log2(lift.astype("float64").clip(lower=1 / 8, upper=8))
     annot = np.empty(lift.shape, dtype=object)
@@ -2253,15 +2441,30 @@ def plot_lift_heatmap(lift: pd.DataFrame, counts: pd.DataFrame, ax=None, *, titl
         for j in range(lift.shape[1]):
             v, n = lift.iat[i, j], counts.iat[i, j]
             annot[i, j] = f"{v:.1f}x\nn={n}" if pd.notna(v) else ""
-    lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))) if np.isfinite(data.to_numpy()).any() else 1.0)
+    lim = max(
+        1.0,
+        float(np.nanmax(np.abs(data.to_numpy()))) if np.isfinite(data.to_numpy()).any() else 1.0,
+    )
     cmap = sns.diverging_palette(15, 240, as_cmap=True)
-    with warnings.catch_warnings():  # an all-blank matrix (tiny exports) is drawn grey, not warned about
+    with (
+        warnings.catch_warnings()
+    ):  # an all-blank matrix (tiny exports) is drawn grey, not warned about
         warnings.simplefilter("ignore", RuntimeWarning)
-        _heatmap(sns, data, ax, cmap, mcolors.TwoSlopeNorm(vmin=-lim, vcenter=0, vmax=lim), annot, rows)
+        _heatmap(
+            sns, data, ax, cmap, mcolors.TwoSlopeNorm(vmin=-lim, vcenter=0, vmax=lim), annot, rows
+        )
     for i in range(lift.shape[0]):  # seaborn leaves blank cells unannotated: show their count
         for j in range(lift.shape[1]):
             if pd.isna(lift.iat[i, j]) and counts.iat[i, j]:
-                ax.text(j + 0.5, i + 0.5, f"n={counts.iat[i, j]}", ha="center", va="center", fontsize=8, color="#777777")
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    f"n={counts.iat[i, j]}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="#777777",
+                )
     cbar = ax.collections[0].colorbar
     ticks = [t for t in (-3, -2, -1, 0, 1, 2, 3) if -lim <= t <= lim]
     cbar.set_ticks(ticks, labels=[f"{2.0**t:g}x" for t in ticks])
@@ -2291,7 +2494,15 @@ def _heatmap(sns, data, ax, cmap, norm, annot, rows):
     )
 
 
-def plot_coverage_curve(curve: pd.DataFrame, ax=None, *, icp_point: tuple[float, float] | None = None, overall: float | None = None, x: str = "leads", title: str | None = None):
+def plot_coverage_curve(
+    curve: pd.DataFrame,
+    ax=None,
+    *,
+    icp_point: tuple[float, float] | None = None,
+    overall: float | None = None,
+    x: str = "leads",
+    title: str | None = None,
+):
     """Coverage vs win rate and won revenue: the trade-off of a narrower ICP.
 
     Parameters
@@ -2313,36 +2524,83 @@ def plot_coverage_curve(curve: pd.DataFrame, ax=None, *, icp_point: tuple[float,
     from helpers import plots
 
     ax = plots.get_ax(ax)
-    col = "cum_leads_share" if x == "leads" and curve["cum_leads_share"].notna().any() else "cum_opportunities_share"
+    col = (
+        "cum_leads_share"
+        if x == "leads" and curve["cum_leads_share"].notna().any()
+        else "cum_opportunities_share"
+    )
     what = "leads" if col == "cum_leads_share" else "closed opportunities"
     xs = np.r_[0, curve[col].to_numpy()]
     wr = np.r_[curve["cum_win_rate"].iloc[0], curve["cum_win_rate"].to_numpy()]
-    ax.step(xs, wr, where="pre", color=plots.PALETTE["sales"], linewidth=2.2, label="win rate of the segments kept")
+    ax.step(
+        xs,
+        wr,
+        where="pre",
+        color=plots.PALETTE["sales"],
+        linewidth=2.2,
+        label="win rate of the segments kept",
+    )
     if curve["cum_revenue_share"].notna().any():
-        ax.plot(xs, np.r_[0, curve["cum_revenue_share"].to_numpy()], color=plots.PALETTE["marketing"], linewidth=2, label="share of won revenue kept")
+        ax.plot(
+            xs,
+            np.r_[0, curve["cum_revenue_share"].to_numpy()],
+            color=plots.PALETTE["marketing"],
+            linewidth=2,
+            label="share of won revenue kept",
+        )
     if overall is not None:
-        ax.axhline(overall, color=plots.PALETTE["neutral"], linestyle="--", linewidth=1, label=f"overall win rate {overall:.0%}")
+        ax.axhline(
+            overall,
+            color=plots.PALETTE["neutral"],
+            linestyle="--",
+            linewidth=1,
+            label=f"overall win rate {overall:.0%}",
+        )
     # tier boundaries
     for tier in ("A", "B", "C"):
         sub = curve[curve["tier"] == tier]
         if len(sub):
             xv = float(sub[col].iloc[-1])
             ax.axvline(xv, color="#bbbbbb", linewidth=0.8)
-            ax.text(xv, 1.01, f"end of tier {tier}", rotation=0, ha="right", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform())
+            ax.text(
+                xv,
+                1.01,
+                f"end of tier {tier}",
+                rotation=0,
+                ha="right",
+                va="bottom",
+                fontsize=8,
+                color="#555555",
+                transform=ax.get_xaxis_transform(),
+            )
     if icp_point is not None and all(v is not None and np.isfinite(v) for v in icp_point):
-        ax.plot(*icp_point, marker="*", markersize=16, color=plots.PALETTE["highlight"], linestyle="none", label="agreed ICP rule")
+        ax.plot(
+            *icp_point,
+            marker="*",
+            markersize=16,
+            color=plots.PALETTE["highlight"],
+            linestyle="none",
+            label="agreed ICP rule",
+        )
     ax.xaxis.set_major_formatter(plots.percent_formatter())
     ax.yaxis.set_major_formatter(plots.percent_formatter())
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(f"Share of {what} kept, best-fitting segments first (%)")
     ax.set_ylabel("Win rate / revenue share (%)")
-    ax.set_title(title or "Narrower ICP: higher win rate, less volume", pad=18)
+    default = (
+        "Narrower ICP: higher win rate, less volume"
+        if len(curve) > 1
+        else "No segment wins more: a narrower ICP would not raise the win rate"
+    )
+    ax.set_title(title or default, pad=18)
     ax.legend(loc="lower right", frameon=True, fontsize=9)
     return ax
 
 
-def plot_tiers(evidence: pd.DataFrame, ax=None, *, overall: float | None = None, title: str | None = None):
+def plot_tiers(
+    evidence: pd.DataFrame, ax=None, *, overall: float | None = None, title: str | None = None
+):
     """Actual win rate of closed deals by fit tier (A-D), with 95% intervals and volumes.
 
     Returns
@@ -2354,14 +2612,33 @@ def plot_tiers(evidence: pd.DataFrame, ax=None, *, overall: float | None = None,
     ax = plots.get_ax(ax)
     t = evidence
     x = np.arange(len(t))
-    colors = [plots.PALETTE["good"], plots.PALETTE["marketing"], plots.PALETTE["neutral"], "#c8c8c8"][: len(t)]
+    colors = [
+        plots.PALETTE["good"],
+        plots.PALETTE["marketing"],
+        plots.PALETTE["neutral"],
+        "#c8c8c8",
+    ][: len(t)]
     rate = t["win_rate"].fillna(0.0)
     ax.bar(x, rate, color=colors, width=0.6)
-    err = np.vstack([(t["win_rate"] - t["ci_low"]).to_numpy(), (t["ci_high"] - t["win_rate"]).to_numpy()])
+    err = np.vstack(
+        [(t["win_rate"] - t["ci_low"]).to_numpy(), (t["ci_high"] - t["win_rate"]).to_numpy()]
+    )
     ax.errorbar(x, t["win_rate"], yerr=err, fmt="none", ecolor="#333333", capsize=4)
-    ax.set_xticks(x, [f"Tier {i}\n{int(n):,} deals" if n else f"Tier {i}\nno deals" for i, n in zip(t.index, t["opportunities"])])
+    ax.set_xticks(
+        x,
+        [
+            f"Tier {i}\n{int(n):,} deals" if n else f"Tier {i}\nno deals"
+            for i, n in zip(t.index, t["opportunities"])
+        ],
+    )
     if overall is not None:
-        ax.axhline(overall, color=plots.PALETTE["highlight"], linestyle="--", linewidth=1.5, label=f"overall {overall:.0%}")
+        ax.axhline(
+            overall,
+            color=plots.PALETTE["highlight"],
+            linestyle="--",
+            linewidth=1.5,
+            label=f"overall {overall:.0%}",
+        )
         ax.legend(loc="upper right")
     ax.yaxis.set_major_formatter(plots.percent_formatter())
     ax.set_ylim(0, min(1.05, float(np.nanmax(t["ci_high"])) * 1.15))
@@ -2379,7 +2656,12 @@ def title_examples(leads: pd.DataFrame, n: int = 12, title: str = "job_title") -
     counts = leads[title].astype("str").value_counts().head(n)
     t = pd.Series(counts.index, dtype="str")
     return pd.DataFrame(
-        {"job_title": t, "leads": counts.to_numpy(), "seniority": normalise_seniority(t), "function": normalise_function(t)}
+        {
+            "job_title": t,
+            "leads": counts.to_numpy(),
+            "seniority": normalise_seniority(t),
+            "function": normalise_function(t),
+        }
     )
 
 

@@ -457,12 +457,22 @@ def available_stages(
     return kept, skipped
 
 
-def skipped_sentence(skipped: Mapping[str, str]) -> str:
-    """One sentence naming the stages the plan cannot work back through (empty if none)."""
-    if not skipped:
+def skipped_sentence(skipped: Mapping[str, str], kept: Sequence[str] | None = None) -> str:
+    """One sentence naming the stages the plan cannot work back through (empty if none).
+
+    With ``kept``, the funnel stages the org does not track at all (not in its
+    ``org.yml: stages``) are named too, e.g. a deals-only export without inquiries.
+    """
+    missing = dict(skipped)
+    if kept is not None:
+        first = STAGES.index(kept[0]) if kept and kept[0] in STAGES else 0
+        for s in STAGES[:first]:
+            missing.setdefault(s, "not tracked in this org's stages")
+    if not missing:
         return ""
-    parts = "; ".join(f"{STAGE_LABELS.get(s, s)} ({why})" for s, why in skipped.items())
-    return f"Stages skipped, as the data lacks them: {parts}."
+    parts = "; ".join(f"{STAGE_LABELS.get(s, s)} ({why})" for s, why in missing.items())
+    top = STAGE_LABELS.get(kept[0], kept[0]).lower() if kept else "the first dated stage"
+    return f"The plan works back from won deals to {top} only; stages skipped, as the data lacks them: {parts}."
 
 
 def stage_times(
@@ -1042,32 +1052,6 @@ def mature_work(work: pd.DataFrame, as_of, maturity_days: float, window_months: 
     return recent if len(recent) else mature
 
 
-def touch_hazards(work: pd.DataFrame, *, max_touches: int = 15, prior: tuple[float, float] = (1.0, 1.0)) -> pd.DataFrame:
-    """Chance of converting after the n-th sales touch, among leads that got it unconverted.
-
-    A discrete-time curve: a lead with ``n`` touches before converting converts
-    "after touch n"; a lead never converted with ``n`` touches stopped there.
-    Leads with more than ``max_touches`` are pooled into the last row.
-
-    Returns
-    -------
-    DataFrame
-        ``touches`` (0..max), ``at_risk``, ``converted``, ``hazard``, ``alpha``, ``beta``.
-    """
-    w = work[work["touches"].notna()]
-    n = np.minimum(w["touches"].to_numpy(float), max_touches).astype(int)
-    conv = w["converted"].to_numpy(bool)
-    size = max_touches + 1
-    ev = np.bincount(n[conv], minlength=size)[:size]
-    exact = np.bincount(n, minlength=size)[:size]
-    at_risk = exact[::-1].cumsum()[::-1]
-    a, b = beta_posterior(ev, at_risk, prior)
-    out = pd.DataFrame({"touches": np.arange(size), "at_risk": at_risk, "converted": ev})
-    out["hazard"] = np.where(at_risk > 0, ev / np.maximum(at_risk, 1), np.nan)
-    out["alpha"], out["beta"] = a, b
-    return out
-
-
 @dataclass
 class Lever:
     """One alignment lever: which conversion it moves and by how much.
@@ -1093,66 +1077,90 @@ class Lever:
         return float(np.quantile(self.draws, 0.95))
 
 
+def conversion_by_touches(work: pd.DataFrame, plateau: int, prior: tuple[float, float] = (1.0, 1.0)) -> pd.DataFrame:
+    """Conversion of touched leads by their number of sales touches, pooled from the plateau up.
+
+    Only leads with at least one sales touch count (never-touched leads - rejected
+    for fit, or never answered - are a different problem). Touches are those made
+    before the conversion (:func:`sales_work`).
+
+    Returns
+    -------
+    DataFrame
+        ``touches`` (1 .. plateau, the last row meaning "plateau or more"),
+        ``leads``, ``converted``, ``rate``, ``alpha``, ``beta``.
+    """
+    w = work[work["touches"].notna() & (work["touches"] > 0)]
+    n = np.minimum(w["touches"].to_numpy(float), plateau).astype(int)
+    conv = w["converted"].to_numpy(bool)
+    leads = np.bincount(n, minlength=plateau + 1)[1 : plateau + 1]
+    won = np.bincount(n[conv], minlength=plateau + 1)[1 : plateau + 1]
+    a, b = beta_posterior(won, leads, prior)
+    out = pd.DataFrame({"touches": np.arange(1, plateau + 1), "leads": leads, "converted": won})
+    out["rate"] = np.where(leads > 0, won / np.maximum(leads, 1), np.nan)
+    out["alpha"], out["beta"] = a, b
+    return out
+
+
 def worked_lever(
     work: pd.DataFrame,
     transition: str,
     *,
     plateau: int = 6,
     fix: float = 1.0,
-    max_touches: int = 15,
     n_draws: int = 4000,
     seed: int = 42,
 ) -> Lever:
-    """Under-worked leads worked to the touches plateau.
+    """Under-worked leads worked up to the touches plateau.
 
-    Every lead that did not convert with ``n < plateau`` sales touches gets touches
-    ``n+1 .. plateau``; it converts with probability ``1 - prod(1 - hazard_i)`` over
-    those touches (hazards from :func:`touch_hazards`, measured on the org's own
-    worked leads). ``fix`` is the share of them actually worked. The multiplier is
-    (conversions + extra) / conversions on the same leads. It assumes an under-worked
-    lead responds to touches like the leads sales did keep working: an optimistic
-    reading of observational data, which is why the result is a scenario.
+    Touched leads with ``n < plateau`` sales touches converted at ``rate(n)``;
+    worked to the plateau they would convert like the leads that got it,
+    ``rate(plateau+)`` (:func:`conversion_by_touches`). Extra conversions =
+    ``fix x sum_n leads(n) x max(rate(plateau+) - rate(n), 0)``; the multiplier is
+    (conversions + extra) / conversions of all the leads. It assumes an
+    under-worked lead responds to touches like the leads sales kept working, an
+    optimistic reading of observational data (which is why the result is a
+    scenario); where converters stop being touched once they convert, ``rate(n)``
+    for few touches is flattered and the gain understated.
     """
     if not 0 <= fix <= 1:
         raise ValueError("The share of under-worked leads that would be worked must be between 0 and 1.")
+    if plateau < 2:
+        raise ValueError("The touches plateau must be at least 2 touches.")
     w = work[work["touches"].notna()]
-    if w.empty:
-        raise ValueError("No lead has a sales-touch count, so the touches lever cannot be measured.")
-    h = touch_hazards(w[w["touches"] > 0], max_touches=max(max_touches, plateau))
-    lost = w[~w["converted"].to_numpy(bool)]
-    n_lost = np.minimum(lost["touches"].to_numpy(float), plateau).astype(int)
-    counts = np.bincount(n_lost[n_lost < plateau], minlength=plateau)[:plateau]
+    if w.empty or not (w["touches"] > 0).any():
+        raise ValueError("No lead has a sales touch, so the touches lever cannot be measured.")
     k = float(w["converted"].sum())
     if k == 0:
         raise ValueError("No lead converted, so the gain from more touches cannot be measured.")
+    c = conversion_by_touches(w, plateau)
+    under, top = c.iloc[:-1], c.iloc[-1]
+    if top["leads"] == 0:
+        raise ValueError(f"No lead got {plateau} sales touches or more, so their conversion is unknown.")
+    n_under = under["leads"].to_numpy(float)
+    r_under = np.where(n_under > 0, under["rate"].fillna(0.0).to_numpy(float), 0.0)
+    e_point = float(np.sum(n_under * np.clip(top["rate"] - r_under, 0, None)))
     rng = np.random.default_rng(seed)
-    idx = np.arange(1, plateau + 1)
-    hz = h.set_index("touches").reindex(idx)
-    a, b = hz["alpha"].to_numpy(float), hz["beta"].to_numpy(float)
-
-    def extra(hs):  # hs: (draws, plateau) hazards after touches 1..P
-        s = np.log1p(-np.clip(hs, 0, 1 - 1e-12))
-        tail = np.cumsum(s[:, ::-1], axis=1)[:, ::-1]  # tail[:, i] = sum_{j >= i} log(1 - h_{j+1})
-        p_conv = 1 - np.exp(tail)  # a lead lost after n touches: p over touches n+1..P = tail[:, n]
-        return p_conv @ counts
-
-    point_h = np.where(hz["at_risk"].to_numpy(float) > 0, hz["hazard"].to_numpy(float), a / (a + b))[None, :]
-    e_point = float(extra(point_h)[0])
-    e_draws = extra(rng.beta(a, b, size=(n_draws, plateau)))
+    d_top = rng.beta(top["alpha"], top["beta"], size=(n_draws, 1))
+    d_under = rng.beta(under["alpha"].to_numpy(float), under["beta"].to_numpy(float), size=(n_draws, len(under)))
+    e_draws = np.sum(n_under[None, :] * np.clip(d_top - d_under, 0, None), axis=1)
     m_point = (k + fix * e_point) / k
     m_draws = (k + fix * e_draws) / k
     detail = {
         "leads": int(len(w)),
+        "touched": int(c["leads"].sum()),
         "converted": int(k),
-        "under_worked_lost": int(counts.sum()),
-        "under_worked_share": float(counts.sum() / len(w)),
+        "under_worked": int(n_under.sum()),
+        "under_worked_share": float(n_under.sum() / max(c["leads"].sum(), 1)),
+        "rate_at_plateau": float(top["rate"]),
+        "rate_under_worked": float(under["converted"].sum() / max(n_under.sum(), 1)),
         "extra_conversions": fix * e_point,
         "plateau": int(plateau),
     }
     ev = (
-        f"{counts.sum():,} of {len(w):,} mature leads were closed out with fewer than {plateau} sales touches; "
-        f"worked to {plateau}, the org's own touch-by-touch conversion says about "
-        f"{fix * e_point:,.0f} more would convert (+{m_point - 1:.0%} on {transition})."
+        f"{int(n_under.sum()):,} of {int(c['leads'].sum()):,} touched mature leads got fewer than {plateau} sales "
+        f"touches and converted at {detail['rate_under_worked']:.1%}, against {top['rate']:.1%} with {plateau} or more; "
+        f"worked to {plateau}, about {fix * e_point:,.0f} more would convert (+{m_point - 1:.0%} on {transition})."
     )
     return Lever(f"Work under-worked leads to {plateau} touches", transition, m_point, m_draws, ev, detail)
 
@@ -1700,7 +1708,7 @@ def gross_margin_rate(
         if len(w) and w[amount].sum() > 0:
             gm = float((w[amount] * w[margin]).sum() / w[amount].sum())
             return gm, f"measured on {len(w):,} won deals (amount-weighted)"
-    return float(default), f"assumed {default:.0%} (no gross_margin on won deals; set the gross_margin parameter)"
+    return float(default), "assumed: won deals carry no gross_margin (set the gross_margin parameter)"
 
 
 def unit_economics(
@@ -2314,15 +2322,35 @@ def effect_sentence(effect: AlignmentEffect, start) -> str:
 
 
 def estimate_growth(counts: pd.Series, as_of, months: int = 24) -> float:
-    """Monthly growth of a count series: log-linear fit over its last ``months`` complete months."""
+    """Monthly growth of a count series, year over year.
+
+    The last 12 complete months against the 12 before them (``months`` = 24):
+    ``(last / previous) ** (1/12) - 1``. Full years cancel seasonality, and a
+    ramp-up at the start of an export (its first, partial months) is never used:
+    when the history does not cover both years entirely, growth is 0 (volume held
+    flat), which :func:`growth_sentence` says.
+    """
     end = last_complete_month(as_of)
-    s = counts[(counts.index <= end) & (counts.index > end - pd.DateOffset(months=months))]
-    s = s[s > 0]
-    if len(s) < 6:
+    half = max(1, months // 2)
+    start = end - pd.DateOffset(months=2 * half - 1)
+    s = counts[(counts.index >= start) & (counts.index <= end)]
+    if counts.index.min() >= start or len(s) < 2 * half:
         return 0.0
-    x = np.arange(len(s), dtype=float)
-    slope = np.polyfit(x, np.log(s.to_numpy(float)), 1)[0]
-    return float(np.expm1(slope))
+    prev, last = float(s.iloc[:half].sum()), float(s.iloc[half:].sum())
+    if prev <= 0 or last <= 0:
+        return 0.0
+    return float((last / prev) ** (1.0 / half) - 1.0)
+
+
+def growth_sentence(counts: pd.Series, as_of, growth: float, given: bool = False) -> str:
+    """Where the projection's volume growth comes from, in one sentence."""
+    if given:
+        return f"Top-of-funnel growth: {growth:+.1%} a month (the lead_growth_monthly parameter)."
+    if growth == 0.0 and counts.index.min() >= last_complete_month(as_of) - pd.DateOffset(months=23):
+        return ("Top-of-funnel growth: held flat, as the history is shorter than two full years "
+                "(set lead_growth_monthly to plan a growth).")
+    return (f"Top-of-funnel growth: {growth:+.1%} a month (the last 12 complete months against the 12 "
+            "before them).")
 
 
 # =============================================================================
@@ -2401,7 +2429,12 @@ def plot_fan_chart(
         ax.plot(h["month"], h["revenue"], color="black", lw=1.5, label="Won revenue (actual)")
     colors = {"baseline": plots.PALETTE["neutral"], "aligned": plots.PALETTE["good"]}
     names = {"baseline": "Today's funnel", "aligned": "Aligned funnel"}
-    for name, g in result.monthly.groupby("scenario", sort=False):
+    m = result.monthly
+    same = np.allclose(m.loc[m["scenario"] == "aligned", "expected_revenue"].to_numpy(),
+                       m.loc[m["scenario"] == "baseline", "expected_revenue"].to_numpy())
+    for name, g in m.groupby("scenario", sort=False):
+        if same and str(name) == "aligned":
+            continue  # no lever: the aligned funnel is today's
         c = colors.get(str(name), plots.PALETTE["both"])
         ax.fill_between(g["month"], g["p05"], g["p95"], color=c, alpha=0.15)
         ax.fill_between(g["month"], g["p25"], g["p75"], color=c, alpha=0.3)
@@ -2724,6 +2757,9 @@ def summary_figures(
         out["gross_margin"] = _rd(gross_margin if gross_margin is not None else e.get("gross_margin"))
         for k in ("marketing_spend", "cost_per_mql", "cost_per_sql", "cac", "payback_months"):
             out[k] = _rd(e.get(k), 1)
+        out["won_revenue_12m"] = _rd(e.get("won_revenue"), 0)
+        if result is not None:
+            out["cac_aligned"] = _rd(aligned_cac(economics, result), 1)
     if channels is not None and len(channels):
         c = channels.dropna(subset=["revenue_per_spend"])
         out["channels"] = {

@@ -598,12 +598,22 @@ def _remove_abandoned(target: Path, max_age_hours: float = 24.0) -> None:
 
 def _forget_outputs(folder: Path, notebooks: Sequence[Notebook]) -> None:
     """Remove the previous outputs of notebooks about to run again (``--only``): their
-    executed notebook, HTML and ``NN_*`` charts, so nothing stale survives the rerun."""
+    executed notebook, HTML, ``NN_*`` charts and ``NN_*`` entries of ``summary.json``, so
+    nothing stale survives the rerun."""
+    from helpers import report
+
     for nb in notebooks:
         for name in (nb.path.name, nb.path.with_suffix(".html").name):
             (folder / name).unlink(missing_ok=True)
         for png in (folder / "figures").glob(f"{nb.number}_*.png"):
             png.unlink()
+    summary = report.read_summary(folder)
+    prefixes = tuple(f"{nb.number}_" for nb in notebooks)
+    kept = {k: v for k, v in summary.items() if not k.startswith(prefixes)}
+    if kept != summary:
+        report.atomic_write_text(
+            folder / SUMMARY, json.dumps(kept, indent=2, sort_keys=True) + "\n"
+        )
 
 
 def _describe_overrides(

@@ -571,16 +571,17 @@ def _local_midnight_utc(day: dt.date | str, tz: str) -> int:
 
 def _ambiguous_windows(tz: str, lo: int, hi: int) -> np.ndarray:
     """UTC second ranges whose local wall time is ambiguous (the repeated DST hour)."""
-    hours = np.arange(lo - 2 * _DAY, hi + 2 * _DAY, _HOUR, dtype=np.int64)
-    local = pd.DatetimeIndex(hours.astype("datetime64[s]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
+    step = 900  # quarter hours: offsets change on the hour, half hour or quarter hour
+    lo = (int(lo) // _DAY - 2) * _DAY
+    grid = np.arange(lo, hi + 2 * _DAY, step, dtype=np.int64)
+    local = pd.DatetimeIndex(grid.astype("datetime64[s]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
     dup = pd.Index(local).duplicated(keep=False)
     if not dup.any():
         return np.empty((0, 2), dtype=np.int64)
-    starts = hours[dup]
-    # merge consecutive hours into windows
-    brk = np.r_[True, np.diff(starts) > _HOUR]
+    starts = grid[dup]
+    brk = np.r_[True, np.diff(starts) > step]  # merge consecutive quarter hours into windows
     a = starts[brk]
-    b = np.r_[starts[np.r_[brk[1:], True]]] + _HOUR
+    b = starts[np.r_[brk[1:], True]] + step
     return np.stack([a, b], axis=1)
 
 
@@ -606,7 +607,8 @@ def _avoid_ambiguous(sec: np.ndarray, windows: np.ndarray) -> np.ndarray:
 
 def _utc_offsets(tz: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     """UTC instants where ``tz`` changes its offset, and the offset (seconds) from each one on."""
-    hours = np.arange(lo - 2 * _DAY, hi + 2 * _DAY, _HOUR, dtype=np.int64)
+    lo = (int(lo) // _DAY - 2) * _DAY
+    hours = np.arange(lo, hi + 2 * _DAY, _HOUR, dtype=np.int64)
     local = pd.DatetimeIndex(hours.astype("datetime64[s]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
     off = local.to_numpy().astype("datetime64[s]").astype(np.int64) - hours
     change = np.flatnonzero(np.diff(off) != 0) + 1
@@ -796,7 +798,6 @@ def _accounts(cfg: SynthConfig, rng: np.random.Generator, n_acc: int) -> dict[st
     name = pd.Series(a + " " + b + " " + suf).str.strip().to_numpy(dtype=object)
     lo, hi = cfg.icp_employee_range
     return {
-        "account_id": np.array([f"A{i:06d}" for i in range(1, n_acc + 1)], dtype=object),
         "name": name,
         "industry": np.array([INDUSTRY_MIX[g][0] for g in major], dtype=object),
         "sic_code": codes,
@@ -975,7 +976,7 @@ def generate(config: SynthConfig) -> SynthOrg:
         need[sel] = nd[sel]
 
     # window touches sorted within lead
-    w_owner, w_pos = _group_positions(n_win)
+    w_owner, _ = _group_positions(n_win)
     w_off = rng.random(w_owner.size)
     o = np.lexsort((w_off, w_owner))
     w_off = w_off[o]
@@ -1100,7 +1101,10 @@ def generate(config: SynthConfig) -> SynthOrg:
     # ---------------------------------------------------------------- post-scoring marketing touches
     n_post = rng.poisson(4.5, n) + np.where(is_opp, rng.poisson(1.5, n), 0)
     p_owner, _ = _group_positions(n_post)
-    post_base = np.where(is_opp[p_owner] & (rng.random(p_owner.size) < 0.5), sql_at[p_owner], scoring[p_owner])
+    # nurture after the scoring moment; deals also bring touches after the SQL (never before scoring:
+    # they depend on the outcome, so they must not change what is known at the scoring moment)
+    after_sql = is_opp[p_owner] & (rng.random(p_owner.size) < 0.5)
+    post_base = np.where(after_sql, np.maximum(sql_at[p_owner], scoring[p_owner]), scoring[p_owner])
     post_time = post_base + _HOUR + (rng.exponential(100, p_owner.size) * _DAY).astype(np.int64)
     post_type = rng.choice(np.array([3, 0, 2, 1]), size=p_owner.size, p=[0.45, 0.3, 0.12, 0.13])
 
@@ -1285,14 +1289,13 @@ def generate(config: SynthConfig) -> SynthOrg:
     a_lead = np.concatenate([pre_owner, np.arange(n), w_owner, p_owner, s_owner])
     a_time = np.concatenate([pre_time, created, w_time, post_time, s_time])
     a_type = np.concatenate([pre_type, first_type, win_type, post_type, s_type + len(MARKETING_TYPES)]).astype(np.int8)
-    a_rep = None
     keep = exported[a_lead] & (a_time < t_export)
     # sort by (time, lead, type) through one packed integer: 28 bits for the lead, 4 for the type
     if n_ex >= 2**24:
         raise ValueError("The generator handles at most 16 million leads.")
     t0 = int(a_time[keep].min()) if keep.any() else 0
     packed = ((a_time[keep] - t0) << 28) | (lead_no[a_lead[keep]] << 4) | a_type[keep]
-    del a_lead, a_time, a_type, a_rep
+    del a_lead, a_time, a_type
     packed.sort()
     a_type = (packed & 15).astype(np.int8)
     a_no = (packed >> 4) & (2**24 - 1)
@@ -2026,6 +2029,26 @@ def write_csv(df: pd.DataFrame, path: str | Path, chunk_rows: int = 1_000_000) -
     return path
 
 
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as Parquet with plain types: text as strings (no categoricals), timestamps
+    as naive local ``timestamp[s]``, no pandas-specific metadata."""
+    cols = {}
+    for c in df.columns:
+        col = df[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cols[c] = pc.cast(pa.array(col), pa.string())
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            cols[c] = pa.array(col.to_numpy().astype("datetime64[s]"))
+        elif pd.api.types.is_string_dtype(col) or col.dtype == object:
+            cols[c] = pc.cast(pa.array(col, from_pandas=True), pa.string())
+        else:
+            cols[c] = pa.array(col.to_numpy(), from_pandas=True)
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(cols), Path(path))
+    return Path(path)
+
+
 def _yaml_text(data: Any) -> str:
     return yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=100)
 
@@ -2054,11 +2077,14 @@ def write_org(config: SynthConfig, out_dir: str | Path, fmt: str = "csv") -> Pat
     org = generate(config)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    ext, other = ("csv", "parquet") if fmt == "csv" else ("parquet", "csv")
+    for name in [*org.tables, "lead_truths"]:  # a previous run in the other format
+        (out / f"{name}.{other}").unlink(missing_ok=True)
     for name, df in org.tables.items():
         if fmt == "csv":
-            write_csv(df, out / f"{name}.csv")
+            write_csv(df, out / f"{name}.{ext}")
         else:
-            df.to_parquet(out / f"{name}.parquet", index=False)
+            write_parquet(df, out / f"{name}.{ext}")
     capacity = _capacity(config, org.tables["leads"])
     org_cfg = org_yaml(config, fmt, capacity=capacity)
     org.truths["scoring"]["leads_per_rep_per_week"] = capacity
@@ -2076,5 +2102,5 @@ def write_org(config: SynthConfig, out_dir: str | Path, fmt: str = "csv") -> Pat
     if fmt == "csv":
         write_csv(org.lead_truths, out / "lead_truths.csv")
     else:
-        org.lead_truths.to_parquet(out / "lead_truths.parquet", index=False)
+        write_parquet(org.lead_truths, out / "lead_truths.parquet")
     return out

@@ -90,7 +90,12 @@ def test_sic_reference_keeps_leading_zeros_and_cleans_quotes():
 def test_band_labels_counts_and_money():
     assert icp.band_labels([0, 50, 200]) == ["<50", "50-199", "200+"]
     assert icp.band_labels([1, 2, 6]) == ["1", "2-5", "6+"]
-    assert icp.band_labels([0, 1e6, 1e7, 1.5e9], money=True) == ["<1M", "1M-10M", "10M-1.5B", "1.5B+"]
+    assert icp.band_labels([0, 1e6, 1e7, 1.5e9], money=True) == [
+        "<1M",
+        "1M-10M",
+        "10M-1.5B",
+        "1.5B+",
+    ]
     with pytest.raises(ValueError, match="increasing"):
         icp.band_labels([0, 50, 50])
 
@@ -126,7 +131,14 @@ def test_wilson_matches_statsmodels():
 
 def test_pool_small_segments_never_pools_unknown():
     s = pd.Series(["a", "a", "a", "b", "c", "Unknown"])
-    assert icp.pool_small_segments(s, 2).tolist() == ["a", "a", "a", icp.OTHER_SMALL, icp.OTHER_SMALL, "Unknown"]
+    assert icp.pool_small_segments(s, 2).tolist() == [
+        "a",
+        "a",
+        "a",
+        icp.OTHER_SMALL,
+        icp.OTHER_SMALL,
+        "Unknown",
+    ]
 
 
 @pytest.fixture
@@ -162,7 +174,9 @@ def test_segment_table_hand_computed(tiny_deals):
 
 
 def test_segment_table_bands_are_flagged_not_pooled(tiny_deals):
-    d = tiny_deals.assign(seg=pd.Categorical(tiny_deals["seg"], categories=["Y", "X", "Z"], ordered=True))
+    d = tiny_deals.assign(
+        seg=pd.Categorical(tiny_deals["seg"], categories=["Y", "X", "Z"], ordered=True)
+    )
     t = icp.segment_table(d, "seg", min_n=3)
     assert t["segment"].tolist() == ["Y", "X", "Z"]  # band order kept
     assert t["reliable"].tolist() == [False, True, False]
@@ -179,7 +193,9 @@ def test_top_segments_never_ranks_unreliable_or_pooled():
         }
     )
     tables["win_rate"] = tables["wins"] / tables["opportunities"]
-    tables["ci_low"], tables["ci_high"] = icp.wilson_interval(tables["wins"], tables["opportunities"])
+    tables["ci_low"], tables["ci_high"] = icp.wilson_interval(
+        tables["wins"], tables["opportunities"]
+    )
     tables["lift"] = tables["win_rate"] / 0.3
     tables["pooled"] = tables["segment"].eq("Other (small)")
     tables["reliable"] = (tables["opportunities"] >= 30) & ~tables["pooled"]
@@ -271,7 +287,11 @@ def test_prepare_icp_without_accounts_or_titles_says_so():
 
 def test_prepare_icp_lead_only_export_uses_converted():
     leads = pd.DataFrame(
-        {"lead_id": ["1", "2", "3"], "job_title": ["CMO", "CFO", "Analyst"], "converted": [True, False, None]}
+        {
+            "lead_id": ["1", "2", "3"],
+            "job_title": ["CMO", "CFO", "Analyst"],
+            "converted": [True, False, None],
+        }
     ).astype({"lead_id": "str", "job_title": "str", "converted": "boolean"})
     inp = icp.prepare_icp(leads=leads)
     assert inp.outcome_source == "leads.converted"
@@ -306,7 +326,12 @@ def _planted_org(scale: int = 1):
             for reg in regions:
                 aid = f"a{ind}{int(emp)}{reg}"
                 acc_rows.append((aid, ind, emp, reg))
-                titles = (("CEO", 0.8), ("CMO", 0.8), ("Marketing Manager", 0.0), ("HR Manager", 0.0))
+                titles = (
+                    ("CEO", 0.8),
+                    ("CMO", 0.8),
+                    ("Marketing Manager", 0.0),
+                    ("HR Manager", 0.0),
+                )
                 for sen_title, sen_eff in titles:
                     eta = -1.5 + 1.2 * (ind in "PQ") + 1.2 * (201 <= emp <= 1000) + sen_eff
                     p = 1 / (1 + np.exp(-eta))
@@ -316,10 +341,14 @@ def _planted_org(scale: int = 1):
                         lid = f"l{k}"
                         k += 1
                         lead_rows.append((lid, aid, sen_title))
-                        deal_rows.append((f"o{lid}", lid, aid, "won" if j < wins else "lost", 1000.0))
+                        deal_rows.append(
+                            (f"o{lid}", lid, aid, "won" if j < wins else "lost", 1000.0)
+                        )
     accounts = pd.DataFrame(acc_rows, columns=["account_id", "industry", "employees", "region"])
     leads = pd.DataFrame(lead_rows, columns=["lead_id", "account_id", "job_title"])
-    opps = pd.DataFrame(deal_rows, columns=["opportunity_id", "lead_id", "account_id", "outcome", "amount"])
+    opps = pd.DataFrame(
+        deal_rows, columns=["opportunity_id", "lead_id", "account_id", "outcome", "amount"]
+    )
     return accounts, leads, opps
 
 
@@ -345,7 +374,9 @@ def test_fit_icp_recovers_the_planted_rule(planted):
     assert model.personas["function"] == []  # functions carry no effect here
     assert all(v == 0 for v in model.coefficients["region"].values())
     ev = model.evidence["employee_band"]
-    assert ev["log_odds"] == pytest.approx(1.2, abs=0.15)  # exact counts: the planted effect comes back
+    assert ev["log_odds"] == pytest.approx(
+        1.2, abs=0.15
+    )  # exact counts: the planted effect comes back
     assert ev["statistic"] > ev["threshold"] and ev["p_value"] < 0.01
 
 
@@ -395,11 +426,17 @@ def test_icp_yml_round_trip_and_assign_tiers(planted, tmp_path):
 def test_assign_lead_tiers(planted):
     accounts, leads, _, _, _, art = planted
     tiers = icp.assign_tiers(accounts, art)
-    extra = pd.DataFrame({"lead_id": ["x"], "account_id": [None], "job_title": ["CEO"]}, dtype="str")
-    lt = icp.assign_lead_tiers(pd.concat([leads.iloc[[0, 25]], extra], ignore_index=True), tiers, art)
+    extra = pd.DataFrame(
+        {"lead_id": ["x"], "account_id": [None], "job_title": ["CEO"]}, dtype="str"
+    )
+    lt = icp.assign_lead_tiers(
+        pd.concat([leads.iloc[[0, 25]], extra], ignore_index=True), tiers, art
+    )
     assert lt["persona_match"].tolist() == [True, False, True]  # CEO = C-level
     assert pd.isna(lt["tier"].iloc[2]) and np.isnan(lt["fit_score"].iloc[2])
-    assert lt["tier"].iloc[0] == tiers.set_index("account_id").loc[leads["account_id"].iloc[0], "tier"]
+    assert (
+        lt["tier"].iloc[0] == tiers.set_index("account_id").loc[leads["account_id"].iloc[0], "tier"]
+    )
 
 
 def test_read_icp_absent_and_invalid(tmp_path):
@@ -434,10 +471,22 @@ def _null_org(seed: int, n_deals: int = 300, n_acc: int = 200):
             "region": rng.choice(["East", "West", "North"], n_acc),
         }
     ).astype({"account_id": "str", "sic_code": "str", "region": "str"})
-    titles = ["CMO", "VP Sales", "Director of IT", "Finance Manager", "Software Engineer", "HR Manager", "COO"]
+    titles = [
+        "CMO",
+        "VP Sales",
+        "Director of IT",
+        "Finance Manager",
+        "Software Engineer",
+        "HR Manager",
+        "COO",
+    ]
     ids = [f"l{i}" for i in range(n_deals)]
     leads = pd.DataFrame(
-        {"lead_id": ids, "account_id": rng.choice(acc["account_id"], n_deals), "job_title": rng.choice(titles, n_deals)}
+        {
+            "lead_id": ids,
+            "account_id": rng.choice(acc["account_id"], n_deals),
+            "job_title": rng.choice(titles, n_deals),
+        }
     ).astype("str")
     opps = pd.DataFrame(
         {
@@ -482,7 +531,9 @@ def test_generator_titles_are_read_as_planted():
 
 def test_no_firmographic_signal_gives_no_rule():
     rng = np.random.default_rng(0)
-    accounts = pd.DataFrame({"account_id": [f"a{i}" for i in range(40)], "industry": ["P", "Q"] * 20})
+    accounts = pd.DataFrame(
+        {"account_id": [f"a{i}" for i in range(40)], "industry": ["P", "Q"] * 20}
+    )
     opps = pd.DataFrame(
         {
             "opportunity_id": [f"o{i}" for i in range(800)],
@@ -512,7 +563,9 @@ def test_plots_have_titles_and_labels(planted):
     assert "Industry" in ax2.get_title() and ax2.get_xlabel() and ax2.get_ylabel() == "Industry"
     curve = icp.coverage_curve(inp, art)
     ev = art["rule"]["evidence"]
-    ax3 = icp.plot_coverage_curve(curve, icp_point=(ev["leads_share"], ev["win_rate"]), overall=model.overall_win_rate)
+    ax3 = icp.plot_coverage_curve(
+        curve, icp_point=(ev["leads_share"], ev["win_rate"]), overall=model.overall_win_rate
+    )
     assert "leads" in ax3.get_xlabel() and "%" in ax3.get_ylabel() and ax3.get_title()
     _, given = plt.subplots()
     assert icp.plot_tiers(icp.tier_evidence(inp, art), ax=given, overall=0.3) is given

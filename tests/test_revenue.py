@@ -243,6 +243,10 @@ def test_available_stages_say_what_is_missing():
     assert kept == ["inquiry", "mql", "sql", "opportunity", "won"]
     assert skipped == {"sal": "leads.sal_at is missing or empty"}
     assert "SALs" in rv.skipped_sentence(skipped)
+    assert rv.skipped_sentence({}, ["inquiry", "won"]) == ""
+    deals_only = rv.skipped_sentence({"sal": "leads.sal_at is missing or empty"}, ["opportunity", "won"])
+    assert deals_only.startswith("The plan works back from won deals to opportunities only")
+    assert "Inquiries (not tracked" in deals_only and "SALs (leads.sal_at" in deals_only
     # opportunities not linked to leads: only the deal stages remain (as in a deals-only export)
     kept, skipped = rv.available_stages(leads, opps.drop(columns=["lead_id"]), ["inquiry", "mql", "opportunity", "won"])
     assert kept == ["opportunity", "won"] and set(skipped) == {"inquiry", "mql"}
@@ -274,6 +278,20 @@ def test_monthly_counts_and_run_rate():
     assert rv.last_complete_month("2024-12-30") == pd.Timestamp("2024-11-01")
 
 
+def test_growth_is_year_over_year_and_flat_on_short_histories():
+    months = pd.date_range("2022-01-01", periods=36, freq="MS")
+    season = 1 + 0.1 * np.sin(np.arange(36) * 2 * np.pi / 12)
+    counts = pd.Series(100 * 1.025 ** np.arange(36) * season, index=months)
+    assert rv.estimate_growth(counts, "2024-12-31 23:00") == pytest.approx(0.025, abs=1e-9)
+    # an export that starts 15 months ago with a ramp-up: held flat, and said so
+    short = pd.Series([7, 115, 236, 312, 515] + [790] * 10, index=pd.date_range("2016-10-01", periods=15, freq="MS"),
+                      dtype=float)
+    g = rv.estimate_growth(short, "2017-12-31 23:00")
+    assert g == 0.0
+    assert "held flat" in rv.growth_sentence(short, "2017-12-31 23:00", g)
+    assert "parameter" in rv.growth_sentence(short, "2017-12-31 23:00", 0.01, given=True)
+
+
 def test_plan_targets_precedence():
     as_of = "2024-12-31"
     plan = pd.DataFrame({"period": pd.date_range("2024-07-01", periods=12, freq="MS"), "revenue_target": 100.0})
@@ -303,24 +321,31 @@ def _work(rows):
     return pd.DataFrame(recs, columns=["start", "touches", "response_hours", "converted"])
 
 
-def test_touch_hazards_hand_checked():
-    w = _work([(1, True, 1.0, 2), (2, True, 1.0, 2), (1, False, 1.0, 4), (2, False, 1.0, 4)])
-    h = rv.touch_hazards(w, max_touches=3).set_index("touches")
-    assert (h.loc[1, "at_risk"], h.loc[1, "converted"]) == (12, 2)
-    assert (h.loc[2, "at_risk"], h.loc[2, "converted"]) == (6, 2)
-    assert h.loc[2, "hazard"] == pytest.approx(1 / 3)
+def test_conversion_by_touches_pools_the_plateau_and_skips_untouched():
+    w = _work([(0, False, np.nan, 7), (1, True, 1.0, 1), (1, False, 1.0, 3), (2, True, 1.0, 2), (3, True, 1.0, 2),
+               (5, False, 1.0, 2)])
+    c = rv.conversion_by_touches(w, plateau=3).set_index("touches")
+    assert c["leads"].tolist() == [4, 2, 4] and c["converted"].tolist() == [1, 2, 2]
+    assert c.loc[3, "rate"] == 0.5 and (c.loc[1, "alpha"], c.loc[1, "beta"]) == (2.0, 4.0)
 
 
 def test_worked_lever_hand_checked():
-    # plateau 2: the 4 leads lost after 1 touch get touch 2, converting with hazard 1/3 each:
-    # 4/3 extra conversions on 4 -> multiplier 4/3
-    w = _work([(1, True, 1.0, 2), (2, True, 1.0, 2), (1, False, 1.0, 4), (2, False, 1.0, 4)])
-    lv = rv.worked_lever(w, "sal->sql", plateau=2, n_draws=2000, seed=1)
-    assert lv.multiplier == pytest.approx(4 / 3)
-    assert lv.detail["under_worked_lost"] == 4
+    # plateau 3: 4 leads with 1 touch converted at 25%, 4 with 2 touches at 50%, 4 with 3+ at 75%.
+    # Worked to 3: 4 x 0.5 + 4 x 0.25 = 3 more conversions on 1 + 2 + 3 = 6 -> x1.5.
+    # Never-touched leads (rejected or never answered) are not under-worked: they add no gain.
+    w = _work([(1, True, 1.0, 1), (1, False, 1.0, 3), (2, True, 1.0, 2), (2, False, 1.0, 2),
+               (3, True, 1.0, 2), (4, True, 1.0, 1), (6, False, 1.0, 1), (0, False, np.nan, 10)])
+    lv = rv.worked_lever(w, "sal->sql", plateau=3, n_draws=4000, seed=1)
+    assert lv.multiplier == pytest.approx(1.5)
+    assert lv.detail["under_worked"] == 8 and lv.detail["rate_at_plateau"] == 0.75
     assert lv.low < lv.multiplier < lv.high
-    half = rv.worked_lever(w, "sal->sql", plateau=2, fix=0.5, n_draws=10)
-    assert half.multiplier == pytest.approx(1 + 0.5 / 3)
+    half = rv.worked_lever(w, "sal->sql", plateau=3, fix=0.5, n_draws=10)
+    assert half.multiplier == pytest.approx(1.25)
+    # a cell converting better than the plateau does not count as a loss
+    w2 = _work([(1, True, 1.0, 4), (3, True, 1.0, 1), (3, False, 1.0, 1)])
+    assert rv.worked_lever(w2, "sal->sql", plateau=3, n_draws=10).multiplier == 1.0
+    with pytest.raises(ValueError, match="3 sales touches or more"):
+        rv.worked_lever(_work([(1, True, 1.0, 2)]), "sal->sql", plateau=3, n_draws=10)
 
 
 def test_sla_lever_hand_checked():

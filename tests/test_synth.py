@@ -233,6 +233,22 @@ def test_truths_have_every_documented_key(sample):
     assert 0.02 < t["funnel"]["lead_to_won"] < 0.08, "lead -> won is a few percent"
 
 
+def test_readme_states_the_current_truths(sample):
+    text = " ".join((paths.SAMPLE_ORG / "README.md").read_text(encoding="utf-8").split())
+    t = sample.truths
+    lo, hi = t["icp"]["employee_range"]
+    a, b = t["funnel"]["leak_stage"].upper().split("->")
+    expected = [
+        f"between **{a} and {b}**", f"**{t['funnel']['leak_cause']}**", f"up to **{t['funnel']['touches_plateau']} touches**",
+        f"**{t['alignment']['start']}**", f"**{t['alignment']['revenue_ratio']:.2f}**",
+        f"**{t['funnel']['low_fit_source']}**", f"`{t['scoring']['leaky_column']}`",
+        f"{lo} to {hi:,} employees", f"{len(sample.leads):,}", f"{len(sample.activities):,}",
+        f"scored {sample.S} days", f"within {sample.H} days",
+    ] + [f"group {g}" if i == 0 else f"or {g}" for i, g in enumerate(t["icp"]["sic_major_groups"])]
+    missing = [e for e in expected if e not in text]
+    assert not missing, f"datasets/sample/README.md is out of date: {missing}"
+
+
 def test_org_yml_validates_and_names_the_parameters(sample):
     cfg = load_org_config(sample.dir)
     p = cfg.parameters
@@ -269,10 +285,15 @@ def test_realistic_raw_columns(sample):
     notes = L.loc[L["notes"] != "", "notes"]
     assert notes.str.contains("@").any() and notes.str.contains(r"\+\d").any()
     # recycled leads: the same person (email) entering again, later
-    dup = L[L["email"].duplicated(keep=False)].sort_values("created_at")
     assert 0.01 < L["email"].duplicated().mean() < 0.05
-    since_first = dup["created_at"] - dup.groupby("email")["created_at"].transform("min")
-    assert (since_first[since_first > pd.Timedelta(0)] >= pd.Timedelta(days=30)).all()
+    lt = sample.lead_truths.set_index("lead_id")
+    again = lt[lt["person_first_lead_id"].notna() & (lt["person_first_lead_id"] != lt.index)]
+    assert len(again) > 50
+    created = L.set_index("lead_id")["created_at"]
+    gap = created[again.index].to_numpy() - created[again["person_first_lead_id"]].to_numpy()
+    assert (gap >= np.timedelta64(30, "D")).all(), "a person re-enters 30-365 days after the first inquiry"
+    email = L.set_index("lead_id")["email"]
+    assert (email[again.index].to_numpy() == email[again["person_first_lead_id"]].to_numpy()).all()
     # right-censoring: nothing after the export date, recent deals still open
     for table, cols in TIMESTAMPS.items():
         df = sample.opps if table == "opportunities" else getattr(sample, table)
@@ -288,6 +309,19 @@ def test_local_timestamps_exist_and_are_unambiguous(sample):
         for c in cols:
             s = df[c].dropna()
             s.dt.tz_localize("America/New_York", ambiguous="raise", nonexistent="raise")
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Europe/Paris", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"])
+def test_local_time_conversion_avoids_dst_gaps_and_repeats(tz):
+    lo, hi = synth._local_midnight_utc("2021-01-01", tz), synth._local_midnight_utc("2024-12-31", tz)
+    windows, offsets = synth._ambiguous_windows(tz, lo, hi), synth._utc_offsets(tz, lo, hi)
+    utc = np.arange(lo, hi, 97, dtype=np.int64)
+    local = pd.Series(synth._to_local(utc, tz, windows, offsets))
+    back = local.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise").dt.tz_convert("UTC")
+    moved = synth._avoid_ambiguous(utc, windows)
+    assert (back.dt.tz_localize(None).to_numpy().astype("datetime64[s]").astype(np.int64) == moved).all()
+    assert (np.diff(moved) > 0).all(), "order is preserved"
+    assert (moved != utc).mean() < 0.01, "only the nights around a repeated hour move"
 
 
 def test_stage_timestamps_only_go_backwards_for_the_planted_quirk(sample):
@@ -321,7 +355,10 @@ def test_touches_plateau_is_visible_in_raw_counts(sample, alt):
         P = raw.truths["funnel"]["touches_plateau"]
         m = raw.mature()
         w = m[m["sal_at"].notna() & (m["k"] > 0)]
-        rate = lambda lo, hi: w.loc[w["k"].between(lo, hi), "sql_at"].notna().mean()  # noqa: E731
+
+        def rate(lo: int, hi: int, w: pd.DataFrame = w) -> float:
+            return w.loc[w["k"].between(lo, hi), "sql_at"].notna().mean()
+
         assert rate(1, 1) < rate(P - 1, P - 1) < rate(P, P + 2), raw.truths["scenario"]
         assert rate(1, 2) < rate(P, P + 2) - 0.15
         assert abs(rate(P, P + 2) - rate(P + 3, 99)) < 0.08, "flat after the plateau"
@@ -406,6 +443,21 @@ def test_lead_truths_match_the_data(sample):
     assert lt["p_true"].between(0, 1).all()
     no_mql = sample.leads["mql_at"].isna() & (sample.leads["created_at"] + pd.Timedelta(days=sample.S) < sample.export)
     assert (lt.loc[no_mql.to_numpy(), "p_true"] == 0).all(), "leads that are not MQLs never convert"
+
+
+def test_oracle_knows_exactly_the_marketing_touches_up_to_the_scoring_moment(sample):
+    """Counting marketing activities up to created_at + score_after_days (in UTC, as after
+    loading) gives the engagement p_true was computed from; nothing outcome-related before it."""
+    tz = "America/New_York"
+    utc = lambda s: s.dt.tz_localize(tz).dt.tz_convert("UTC")  # noqa: E731
+    act = sample.activities[sample.activities["team"] == "marketing"]
+    created = utc(sample.leads.set_index("lead_id")["created_at"])
+    t = utc(act["occurred_at"])
+    before = t.to_numpy() <= (created[act["lead_id"]] + pd.Timedelta(days=sample.S)).to_numpy()
+    counted = act[before].groupby("lead_id").size().reindex(created.index, fill_value=0)
+    planted = sample.lead_truths.set_index("lead_id")["marketing_touches_at_scoring"]
+    young = sample.leads.set_index("lead_id")["created_at"] + pd.Timedelta(days=sample.S) >= sample.export
+    assert (counted[~young] == planted[~young]).mean() > 0.999
 
 
 # --------------------------------------------------------------------------- scale and the oracle
