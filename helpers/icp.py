@@ -96,6 +96,69 @@ PERSONA = ("seniority", "function")
 #: Ordered (banded) dimensions: small bands are flagged, never pooled across the order.
 ORDERED = ("employee_band", "revenue_band", "locations_band", "seniority")
 
+# --------------------------------------------------------------------------- label helpers
+# Segment labels are kept as categoricals: a million rows carry integer codes, and every
+# lookup (effects, set membership, pooling) is done once per distinct label.
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their text labels; missing values get the label ``Unknown``."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = np.asarray([str(c) for c in s.cat.categories], dtype=object)
+        codes = s.cat.codes.to_numpy()
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        cats = np.asarray([str(c) for c in uniques], dtype=object)
+    if (codes < 0).any():
+        hit = np.flatnonzero(cats == UNKNOWN)
+        if len(hit):
+            unk = int(hit[0])
+        else:
+            cats = np.append(cats, UNKNOWN)
+            unk = len(cats) - 1
+        codes = np.where(codes < 0, unk, codes)
+    return codes, cats
+
+
+def _relabel(s: pd.Series, mapping, *, ordered_categories: list[str] | None = None) -> pd.Series:
+    """New labels through ``mapping(label) -> label``, computed once per distinct label."""
+    codes, cats = _codes(s)
+    new = np.asarray([mapping(c) for c in cats], dtype=object)
+    if ordered_categories is not None:
+        cat_list = list(ordered_categories)
+    else:
+        cat_list = list(dict.fromkeys(new))
+    index = {c: i for i, c in enumerate(cat_list)}
+    lookup = np.asarray([index[c] for c in new], dtype=np.int64) if len(new) else np.zeros(0, np.int64)
+    out = pd.Categorical.from_codes(
+        lookup[codes] if len(codes) else codes, categories=cat_list, ordered=ordered_categories is not None
+    )
+    return pd.Series(out, index=s.index, name=s.name)
+
+
+def _values(s: pd.Series, table: dict, default=0.0) -> np.ndarray:
+    """``table[label]`` for every row (``default`` when absent), looked up once per label."""
+    codes, cats = _codes(s)
+    per_cat = np.asarray([table.get(c, default) for c in cats], dtype="float64")
+    return per_cat[codes] if len(codes) else np.zeros(0)
+
+
+def _isin(s: pd.Series, values) -> np.ndarray:
+    """Boolean array: the row's label is one of ``values``."""
+    codes, cats = _codes(s)
+    per_cat = np.isin(cats, list(values))
+    return per_cat[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+def _fill_unknown(s: pd.Series) -> pd.Series:
+    """Missing labels -> ``Unknown`` (categoricals keep their dtype)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        if UNKNOWN not in s.cat.categories:
+            s = s.cat.add_categories([UNKNOWN])
+        return s.fillna(UNKNOWN)
+    return _relabel(s, lambda c: c)
+
+
 # --------------------------------------------------------------------------- title normalisation
 
 _SENIORITY_RULES: list[tuple[str, str]] = [
@@ -153,21 +216,24 @@ def _clean_titles(titles: pd.Series) -> pd.Series:
     return s
 
 
-def _classify_titles(titles: pd.Series, rules: list[tuple[str, str]], default: str) -> pd.Series:
-    """Apply ordered regex rules to the unique titles, then map back (fast on 1M rows)."""
+def _classify_titles(titles: pd.Series, rules: list[tuple[str, str]], default: str, order) -> pd.Series:
+    """Apply ordered regex rules once per distinct title (fast on a million leads)."""
     titles = pd.Series(titles)
-    missing = titles.isna() | (titles.astype("str").str.strip() == "")
-    uniq = pd.Series(titles[~missing].astype("str").unique())
-    out = pd.Series(pd.NA, index=titles.index, dtype="str")
-    if uniq.empty:
-        return out.fillna(UNKNOWN).astype("str")
-    clean = _clean_titles(uniq)
-    conds = [clean.str.contains(pattern, regex=True) for _, pattern in rules]
-    labels = np.select(conds, [label for label, _ in rules], default=default)
-    mapping = pd.Series(labels, index=uniq.to_numpy())
-    out = titles.astype("str").map(mapping)
-    out = out.where(~missing, UNKNOWN).fillna(UNKNOWN)
-    return out.astype("str")
+    codes, uniques = pd.factorize(titles, use_na_sentinel=True)
+    uniq = pd.Series([str(u) for u in uniques], dtype="str")
+    categories = [*order, UNKNOWN]
+    if len(uniq):
+        clean = _clean_titles(uniq)
+        conds = [clean.str.contains(pattern, regex=True).to_numpy(dtype=bool) for _, pattern in rules]
+        labels = np.select(conds, [label for label, _ in rules], default=default)
+        labels = np.where(uniq.str.strip().to_numpy(dtype=object) == "", UNKNOWN, labels)
+    else:
+        labels = np.zeros(0, dtype=object)
+    index = {c: i for i, c in enumerate(categories)}
+    per_title = np.asarray([index[str(lb)] for lb in labels], dtype=np.int64)
+    out_codes = np.where(codes < 0, index[UNKNOWN], per_title[codes] if len(per_title) else index[UNKNOWN])
+    out = pd.Categorical.from_codes(out_codes, categories=categories)
+    return pd.Series(out, index=titles.index, name=titles.name)
 
 
 def normalise_seniority(titles: pd.Series) -> pd.Series:
@@ -180,12 +246,12 @@ def normalise_seniority(titles: pd.Series) -> pd.Series:
 
     Returns
     -------
-    Series of str
+    Series (categorical)
         One of ``C-level, VP, Director, Manager, Individual``; ``Unknown`` when
         the title is missing. Rules apply in that order of precedence, so
         "Vice President" is VP (not C-level) and "Head of Growth" is Director.
     """
-    return _classify_titles(titles, _SENIORITY_RULES, "Individual")
+    return _classify_titles(titles, _SENIORITY_RULES, "Individual", SENIORITIES)
 
 
 def normalise_function(titles: pd.Series) -> pd.Series:
@@ -198,14 +264,14 @@ def normalise_function(titles: pd.Series) -> pd.Series:
 
     Returns
     -------
-    Series of str
+    Series (categorical)
         One of ``marketing, sales, IT, finance, operations, HR, other``;
         ``Unknown`` when the title is missing. Sales is tested first ("VP, Sales
         Ops" is sales; "Chief Revenue Officer" is sales), then marketing ("Head of
         Growth"), HR, finance, IT, operations. Procurement, legal, product,
         strategy and general management read "other".
     """
-    return _classify_titles(titles, _FUNCTION_RULES, "other")
+    return _classify_titles(titles, _FUNCTION_RULES, "other", FUNCTIONS)
 
 
 # --------------------------------------------------------------------------- SIC roll-up
@@ -502,14 +568,17 @@ def account_segments(
     skipped: dict[str, str] = {}
     if _has(accounts, "sic_code"):
         roll = sic_rollup(accounts["sic_code"].reset_index(drop=True), sic_table)
-        for col in ("sic_division", "sic_major_group", "sic_code", "sic_major_group_code"):
-            out[col] = roll[col].to_numpy()
+        for col in ("sic_division", "sic_major_group", "sic_code"):
+            out[col] = pd.Categorical(roll[col].to_numpy(dtype=object))
+        out["sic_major_group_code"] = roll["sic_major_group_code"].to_numpy(dtype=object)
     else:
         skipped["sic"] = (
             "accounts has no sic_code values, so the SIC roll-up (division, major group, code) is skipped."
         )
     if _has(accounts, "industry"):
-        out["industry"] = accounts["industry"].astype("str").str.strip().fillna(UNKNOWN).to_numpy()
+        out["industry"] = _relabel(
+            accounts["industry"].reset_index(drop=True), lambda c: c.strip() or UNKNOWN
+        ).to_numpy()
     elif "sic" in skipped:
         skipped["industry"] = (
             "accounts has no industry or sic_code values, so industry segments are skipped."
@@ -531,7 +600,9 @@ def account_segments(
             )
     for src in ("region", "country"):
         if _has(accounts, src):
-            out[src] = accounts[src].astype("str").str.strip().fillna(UNKNOWN).to_numpy()
+            out[src] = _relabel(
+                accounts[src].reset_index(drop=True), lambda c: c.strip() or UNKNOWN
+            ).to_numpy()
         else:
             skipped[src] = f"accounts has no {src} values, so {src} segments are skipped."
     return out, skipped
@@ -615,15 +686,12 @@ def prepare_icp(
         else:
             deals["cycle_days"] = np.nan
         source = "opportunities"
-        if (
-            leads is not None
-            and "lead_id" in leads
-            and "account_id" in leads
-            and deals["lead_id"].notna().any()
-        ):
-            lead_acc = leads[["lead_id", "account_id"]].astype("str").drop_duplicates("lead_id")
+        missing_acc = deals["account_id"].isna() & deals["lead_id"].notna()
+        if leads is not None and "lead_id" in leads and "account_id" in leads and missing_acc.any():
+            lead_acc = leads[["lead_id", "account_id"]].drop_duplicates("lead_id")
             lead_acc = lead_acc.set_index("lead_id")["account_id"]
-            deals["account_id"] = deals["account_id"].fillna(deals["lead_id"].map(lead_acc))
+            fill = deals.loc[missing_acc, "lead_id"].map(lead_acc)
+            deals.loc[missing_acc, "account_id"] = fill.to_numpy()
     elif leads is not None and _has(leads, "converted"):
         conv = leads["converted"]
         known = conv.notna().to_numpy()
@@ -675,10 +743,7 @@ def prepare_icp(
         deals = deals.merge(acc_seg[["account_id", *dims, *extra]], on="account_id", how="left")
         unmatched = deals[dims[0]].isna().sum() if dims else 0
         for d in dims:
-            if isinstance(deals[d].dtype, pd.CategoricalDtype):
-                deals[d] = deals[d].fillna(UNKNOWN)
-            else:
-                deals[d] = deals[d].fillna(UNKNOWN).astype("str")
+            deals[d] = _fill_unknown(deals[d])
         if unmatched:
             skipped["_unmatched"] = (
                 f"{unmatched:,} of {len(deals):,} closed outcomes have no matching account; "
@@ -700,15 +765,13 @@ def prepare_icp(
         )
         if _has(leads, "job_title"):
             titles = leads["job_title"].reset_index(drop=True)
-            lead_seg["seniority"] = pd.Categorical(
-                normalise_seniority(titles), categories=[*SENIORITIES, UNKNOWN], ordered=True
-            )
+            lead_seg["seniority"] = normalise_seniority(titles).cat.as_ordered().to_numpy()
             lead_seg["function"] = normalise_function(titles).to_numpy()
             if deals["lead_id"].notna().any():
                 dims += list(PERSONA)
                 deals = deals.merge(lead_seg[["lead_id", *PERSONA]], on="lead_id", how="left")
-                deals["seniority"] = deals["seniority"].fillna(UNKNOWN)
-                deals["function"] = deals["function"].fillna(UNKNOWN).astype("str")
+                deals["seniority"] = _fill_unknown(deals["seniority"])
+                deals["function"] = _fill_unknown(deals["function"])
             else:
                 skipped["titles"] = (
                     "The opportunities do not name their lead (lead_id), so job-title segments are skipped."
@@ -722,7 +785,7 @@ def prepare_icp(
             lead_seg["has_account"] = lead_seg["account_id"].isin(acc_seg["account_id"]).to_numpy()
             lead_seg = lead_seg.merge(acc_seg[["account_id", *fdims]], on="account_id", how="left")
             for d in fdims:
-                lead_seg[d] = lead_seg[d].fillna(UNKNOWN)
+                lead_seg[d] = _fill_unknown(lead_seg[d])
     else:
         skipped["titles"] = (
             "There is no leads table, so job-title segments and revenue per lead are skipped."

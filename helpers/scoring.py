@@ -41,7 +41,6 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     OneHotEncoder,
-    OrdinalEncoder,
     QuantileTransformer,
     SplineTransformer,
 )
@@ -493,20 +492,22 @@ def activity_counts(
         counted team when the log has a ``team`` column, else ``n_activities`` (all types).
     """
     n = len(lead_ids)
-    pos = pd.Index(lead_ids.to_numpy()).get_indexer(activities[lead_col].to_numpy())
+    pos = _positions(lead_ids, activities[lead_col])
     when = activities[time_col].to_numpy(dtype="datetime64[ns]")
     m = moments.to_numpy(dtype="datetime64[ns]")
     known = pos >= 0
     cut = np.zeros(len(pos), dtype=bool)
     cut[known] = when[known] <= m[pos[known]]
     keep = known & cut & ~np.isnat(when)
-    if teams is not None and team_col in activities.columns:
-        team = activities[team_col].astype("str").str.lower().to_numpy()
-        keep &= np.isin(team, [t.lower() for t in teams])
-    atype = activities[type_col].astype("str").str.strip().str.lower()
+    team = None
+    if team_col in activities.columns:
+        team = _normalised_codes(activities[team_col])
+        if teams is not None:
+            keep &= np.isin(team, [t.lower() for t in teams])
+    atype = _normalised_codes(activities[type_col])
     if types is None:
-        types = atype[keep].value_counts().head(max_types).index.tolist()
-    codes = pd.Index(types).get_indexer(atype.to_numpy()).astype(np.int64)
+        types = pd.Series(atype[keep]).value_counts().head(max_types).index.tolist()
+    codes = pd.Index(types).get_indexer(atype).astype(np.int64)
     k = len(types) + 1
     codes = np.where(codes < 0, k - 1, codes)
     flat = np.bincount(pos[keep] * k + codes[keep], minlength=n * k).reshape(n, k)
@@ -514,8 +515,7 @@ def activity_counts(
     out = pd.DataFrame(flat.astype("float64"), columns=cols)
     if not flat[:, -1].any():
         out = out.drop(columns="n_other_type")
-    if team_col in activities.columns:
-        team = activities[team_col].astype("str").str.lower().to_numpy()
+    if team is not None:
         for t in ("marketing", "sales"):
             if teams is None or t in teams:
                 sel = keep & (team == t)
@@ -523,6 +523,27 @@ def activity_counts(
     else:
         out["n_activities"] = np.bincount(pos[keep], minlength=n).astype("float64")
     return out, list(types)
+
+
+def _positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    """Position of each of ``values`` in the unique ``keys`` (-1 when absent), via Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    k = pa.array(keys.astype("str"), type=pa.large_string()) if not isinstance(keys, pa.Array) else keys
+    v = pa.array(values.astype("str"), type=pa.large_string())
+    return pc.index_in(v, value_set=k).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _normalised_codes(s: pd.Series) -> np.ndarray:
+    """Lower-cased, stripped text of a low-cardinality column (normalised once per value)."""
+    codes, uniques = pd.factorize(s)
+    clean = pd.Index(uniques).astype("str").str.strip().str.lower().to_numpy(dtype=object)
+    out = np.empty(len(codes), dtype=object)
+    valid = codes >= 0
+    out[valid] = clean[codes[valid]]
+    out[~valid] = ""
+    return out
 
 
 def build_features(
@@ -678,6 +699,7 @@ def build_features(
         "numeric": numeric,
         "categorical": categorical,
         "activity_types": list(types) if types is not None else [],
+        "vocab": (config or {}).get("vocab") or fit_vocabulary(frame, categorical),
     }
     return FeatureSet(frame, numeric, categorical, labels, sources, skipped, after, cfg)
 
@@ -741,12 +763,43 @@ def recompute_icp(data) -> tuple[dict | None, str]:
         return None, f"No ICP tiers: {exc}"
 
 
-def model_matrix(fs_or_frame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
-    """The model's input: categorical columns as text with ``unknown`` for missing, numbers as float."""
-    frame = fs_or_frame.frame if isinstance(fs_or_frame, FeatureSet) else fs_or_frame
+def fit_vocabulary(
+    frame: pd.DataFrame, categorical: list[str], *, max_categories: int = 100, min_count: int = 20
+) -> dict[str, list[str]]:
+    """The values each text feature keeps as its own category (most frequent first).
+
+    Values seen fewer than ``min_count`` times, beyond the ``max_categories`` most frequent,
+    or new at scoring time share one ``other`` code. Uses value counts only, never the label.
+    """
+    vocab = {}
+    for c in categorical:
+        vc = frame[c].value_counts()
+        vocab[c] = [str(v) for v in vc[vc >= min_count].index[:max_categories]]
+    return vocab
+
+
+def model_matrix(
+    fs_or_frame, numeric: list[str], categorical: list[str], vocab: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
+    """The models' input, all numbers: each text feature as a category code.
+
+    Code ``i`` is the vocabulary's ``i``-th value, ``len(vocabulary)`` any other value, NaN a
+    missing one; numbers stay as they are. Coding once here keeps 1M-lead fits fast.
+    """
+    if isinstance(fs_or_frame, FeatureSet):
+        frame = fs_or_frame.frame
+        vocab = vocab if vocab is not None else fs_or_frame.config.get("vocab")
+    else:
+        frame = fs_or_frame
+    if vocab is None:
+        vocab = fit_vocabulary(frame, categorical)
     out = {}
     for c in categorical:
-        out[c] = frame[c].astype("object").where(frame[c].notna(), MISSING).to_numpy(dtype=object)
+        s = frame[c]
+        codes = pd.Index(vocab[c], dtype="str").get_indexer(s.astype("str")).astype("float64")
+        codes[codes < 0] = len(vocab[c])
+        codes[s.isna().to_numpy()] = np.nan
+        out[c] = codes
     for c in numeric:
         out[c] = frame[c].to_numpy(dtype="float64")
     return pd.DataFrame(out, index=frame.index, columns=categorical + numeric)
@@ -1000,7 +1053,10 @@ def time_split(labels: LabelResult, *, test_share: float = 0.25, seed: int = 42)
 
 
 def make_logistic(numeric: list[str], categorical: list[str], *, C: float = 0.5) -> Pipeline:
-    """Logistic regression with smooth (spline) effects for numbers and one-hot categories."""
+    """Logistic regression with smooth (spline) effects for numbers and one-hot categories.
+
+    Expects :func:`model_matrix` input (text features as category codes).
+    """
     num = Pipeline(
         [
             ("impute", SimpleImputer(strategy="median")),
@@ -1008,11 +1064,15 @@ def make_logistic(numeric: list[str], categorical: list[str], *, C: float = 0.5)
             ("spline", SplineTransformer(n_knots=4, degree=2, extrapolation="constant")),
         ]
     )
+    cat = Pipeline(
+        [
+            ("missing", SimpleImputer(strategy="constant", fill_value=-1)),
+            ("onehot", OneHotEncoder(handle_unknown="ignore")),
+        ]
+    )
     steps = []
     if categorical:
-        steps.append(
-            ("cat", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20), categorical)
-        )
+        steps.append(("cat", cat, categorical))
     if numeric:
         steps.append(("num", num, numeric))
         steps.append(("missing", MissingIndicator(features="all", error_on_new=False), numeric))
@@ -1021,33 +1081,21 @@ def make_logistic(numeric: list[str], categorical: list[str], *, C: float = 0.5)
 
 
 def make_boosting(numeric: list[str], categorical: list[str], *, seed: int = 42) -> Pipeline:
-    """Histogram gradient boosting with native categories (rare ones pooled)."""
-    steps = []
-    if categorical:
-        enc = OrdinalEncoder(
-            handle_unknown="use_encoded_value",
-            unknown_value=np.nan,
-            encoded_missing_value=np.nan,
-            max_categories=100,
-        )
-        steps.append(("cat", enc, categorical))
-    if numeric:
-        steps.append(("num", "passthrough", numeric))
-    pre = ColumnTransformer(steps)
+    """Histogram gradient boosting with native categories (from :func:`model_matrix` codes)."""
     mask = [True] * len(categorical) + [False] * len(numeric)
     model = HistGradientBoostingClassifier(
-        learning_rate=0.05,
-        max_iter=500,
+        learning_rate=0.08,
+        max_iter=400,
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,
         categorical_features=mask if categorical else None,
         early_stopping=True,
         validation_fraction=0.15,
-        n_iter_no_change=30,
+        n_iter_no_change=25,
         random_state=seed,
     )
-    return Pipeline([("prepare", pre), ("model", model)])
+    return Pipeline([("model", model)])
 
 
 @dataclass
@@ -1233,12 +1281,15 @@ def fit_scorers(
     )
 
 
-def _quiet():
-    """Silence library warnings (stable notebook text) and use one thread per process.
+#: Below this many rows a model fits on one thread: on a small shared machine (2 cores, tests
+#: run by two workers) OpenMP threads fighting for the cores make small fits 10-20 times slower.
+SINGLE_THREAD_ROWS = 100_000
+#: From this many training leads on, the evaluated model is deployed without a refit.
+REFIT_MAX_ROWS = 300_000
 
-    On a small shared machine (2 cores, tests run by two workers) OpenMP threads fighting for
-    the cores make gradient boosting 10-20 times slower than a single thread.
-    """
+
+def _quiet(n_rows: int = 0):
+    """Silence library warnings (stable notebook text); one thread for small data."""
     from contextlib import ExitStack
 
     from threadpoolctl import threadpool_limits
@@ -1246,23 +1297,27 @@ def _quiet():
     stack = ExitStack()
     stack.enter_context(warnings.catch_warnings())
     warnings.simplefilter("ignore")
-    stack.enter_context(threadpool_limits(limits=1))
+    if n_rows < SINGLE_THREAD_ROWS:
+        stack.enter_context(threadpool_limits(limits=1))
     return stack
 
 
 def _fit_quiet(model, X: pd.DataFrame, y: np.ndarray):
-    with _quiet():
+    with _quiet(len(y)):
         return model.fit(X, y)
 
 
 def predict_proba(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    """Probability of converting (library warnings silenced, one thread)."""
-    with _quiet():
+    """Probability of converting (library warnings silenced)."""
+    with _quiet(len(X)):
         return model.predict_proba(X)[:, 1]
 
 
 def final_model(scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, seed: int = 42) -> tuple[Pipeline, np.ndarray]:
     """Refit the best model on every labelled lead (the model to deploy).
+
+    When the training leads already number ``REFIT_MAX_ROWS`` or more, the evaluated model is
+    kept as it is (refitting on a few more leads would change little and cost minutes).
 
     Returns the fitted pipeline and its probabilities on those leads (the reference
     distribution for the 1-99 score).
@@ -1270,8 +1325,12 @@ def final_model(scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, seed: 
     rows = np.flatnonzero(labels.table["eligible"].to_numpy())
     X = model_matrix(fs, fs.numeric, fs.categorical)
     y = labels.table["label"].to_numpy()
-    make = make_boosting(fs.numeric, fs.categorical, seed=seed) if scorers.best == "gradient boosting" else make_logistic(fs.numeric, fs.categorical)
-    model = _fit_quiet(make, X.iloc[rows], y[rows])
+    if len(scorers.split.train) >= REFIT_MAX_ROWS:  # already learned from plenty: keep it
+        model = scorers.best_model
+    else:
+        make = (make_boosting(fs.numeric, fs.categorical, seed=seed) if scorers.best == "gradient boosting"
+                else make_logistic(fs.numeric, fs.categorical))
+        model = _fit_quiet(make, X.iloc[rows], y[rows])
     return model, predict_proba(model, X.iloc[rows])
 
 
@@ -1504,7 +1563,7 @@ def cost_benefit_threshold(
         thresholds=np.linspace(0.005, 0.95, 190),
         store_cv_results=True,
     )
-    with _quiet():
+    with _quiet(len(y)):
         tuner.fit(X, y)
     curve = pd.DataFrame(
         {"threshold": tuner.cv_results_["thresholds"], "profit_per_lead": tuner.cv_results_["scores"]}
@@ -2075,7 +2134,6 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
         "sklearn.compose._column_transformer.ColumnTransformer",
         "sklearn.compose._column_transformer._RemainderColsList",
         "sklearn.preprocessing._encoders.OneHotEncoder",
-        "sklearn.preprocessing._encoders.OrdinalEncoder",
         "sklearn.preprocessing._data.QuantileTransformer",
         "sklearn.preprocessing._polynomial.SplineTransformer",
         "sklearn.impute._base.SimpleImputer",
@@ -2169,6 +2227,8 @@ def make_bundle(
             "numeric": list(fs.numeric),
             "categorical": list(fs.categorical),
             "activity_types": list(fs.config.get("activity_types", [])),
+            "vocab": {c: list(v) for c, v in (fs.config.get("vocab") or fit_vocabulary(fs.frame, fs.categorical)).items()
+                      if c in fs.categorical},
         },
         "label": {
             "stage": labels.label_stage,
@@ -2196,7 +2256,8 @@ def scorecard_from_bundle(bundle: dict) -> Scorecard | None:
 
 def score_frame(bundle: dict, fs: FeatureSet) -> pd.DataFrame:
     """Probability, 1-99 score, band, MQL flag and reasons for every lead of ``fs``."""
-    X = model_matrix(fs, bundle["features"]["numeric"], bundle["features"]["categorical"])
+    f = bundle["features"]
+    X = model_matrix(fs, f["numeric"], f["categorical"], f["vocab"])
     p = predict_proba(bundle["pipeline"], X)
     score = to_score(p, np.asarray(bundle["reference_quantiles"]))
     out = pd.DataFrame(
