@@ -578,7 +578,7 @@ def account_segments(
     if _has(accounts, "industry"):
         out["industry"] = _relabel(
             accounts["industry"].reset_index(drop=True), lambda c: c.strip() or UNKNOWN
-        ).to_numpy()
+        ).array
     elif "sic" in skipped:
         skipped["industry"] = (
             "accounts has no industry or sic_code values, so industry segments are skipped."
@@ -590,7 +590,7 @@ def account_segments(
     )
     for src, dim, edges, money in numeric:
         if _has(accounts, src):
-            out[dim] = band(accounts[src].reset_index(drop=True), edges, money=money).to_numpy()
+            out[dim] = band(accounts[src].reset_index(drop=True), edges, money=money).array
             out[dim] = out[dim].astype(
                 pd.CategoricalDtype([*band_labels(edges, money), UNKNOWN], ordered=True)
             )
@@ -602,7 +602,7 @@ def account_segments(
         if _has(accounts, src):
             out[src] = _relabel(
                 accounts[src].reset_index(drop=True), lambda c: c.strip() or UNKNOWN
-            ).to_numpy()
+            ).array
         else:
             skipped[src] = f"accounts has no {src} values, so {src} segments are skipped."
     return out, skipped
@@ -765,8 +765,8 @@ def prepare_icp(
         )
         if _has(leads, "job_title"):
             titles = leads["job_title"].reset_index(drop=True)
-            lead_seg["seniority"] = normalise_seniority(titles).cat.as_ordered().to_numpy()
-            lead_seg["function"] = normalise_function(titles).to_numpy()
+            lead_seg["seniority"] = normalise_seniority(titles).cat.as_ordered().array
+            lead_seg["function"] = normalise_function(titles).array
             if deals["lead_id"].notna().any():
                 dims += list(PERSONA)
                 deals = deals.merge(lead_seg[["lead_id", *PERSONA]], on="lead_id", how="left")
@@ -861,13 +861,16 @@ def pool_small_segments(labels: pd.Series, min_n: int, keep: list[str] | None = 
 
     Returns
     -------
-    Series of str
+    Series (categorical)
+        Missing labels read ``Unknown``.
     """
-    labels = pd.Series(labels).astype("str")
+    labels = pd.Series(labels)
     if keep is None:
-        counts = labels.value_counts()
-        keep = [k for k, v in counts.items() if v >= min_n or k == UNKNOWN]
-    return labels.where(labels.isin(keep) | labels.isna(), OTHER_SMALL)
+        codes, cats = _codes(labels)
+        counts = np.bincount(codes, minlength=len(cats)) if len(codes) else np.zeros(len(cats))
+        keep = [c for c, v in zip(cats, counts) if v >= min_n or c == UNKNOWN]
+    keep_set = set(keep) | {UNKNOWN}
+    return _relabel(labels, lambda c: c if c in keep_set else OTHER_SMALL)
 
 
 def kept_segments(deals: pd.DataFrame, dimension: str, min_n: int) -> list[str] | None:
@@ -875,8 +878,9 @@ def kept_segments(deals: pd.DataFrame, dimension: str, min_n: int) -> list[str] 
     col = deals[dimension]
     if isinstance(col.dtype, pd.CategoricalDtype) and col.dtype.ordered:
         return None
-    counts = col.astype("str").value_counts()
-    return sorted(k for k, v in counts.items() if v >= min_n or k == UNKNOWN)
+    codes, cats = _codes(col)
+    counts = np.bincount(codes, minlength=len(cats)) if len(codes) else np.zeros(len(cats))
+    return sorted(c for c, v in zip(cats, counts) if v >= min_n or c == UNKNOWN)
 
 
 def segment_table(
@@ -926,11 +930,11 @@ def segment_table(
     keep = None
     if ordered:
         seg = col
+    elif pool:
+        keep = kept_segments(deals, dimension, min_n)
+        seg = pool_small_segments(col, min_n, keep)
     else:
-        seg = col.astype("str").fillna(UNKNOWN)
-        if pool:
-            keep = kept_segments(deals, dimension, min_n)
-            seg = pool_small_segments(seg, min_n, keep)
+        seg = _fill_unknown(col)
     w = deals[won].astype(bool)
     amt = (
         pd.to_numeric(deals[amount], errors="coerce")
@@ -969,10 +973,11 @@ def segment_table(
     table["lift"] = table["win_rate"] / overall
     if leads is not None and dimension in leads.columns:
         lseg = leads[dimension]
-        lseg = lseg.astype("str").fillna(UNKNOWN) if not ordered else lseg.astype("str")
-        if keep is not None:
-            lseg = pool_small_segments(lseg, min_n, keep)
-        table["leads"] = lseg.value_counts().reindex(table.index).fillna(0).astype("int64")
+        lseg = pool_small_segments(lseg, min_n, keep) if keep is not None else _fill_unknown(lseg)
+        lcodes, lcats = _codes(lseg)
+        lcounts = pd.Series(np.bincount(lcodes, minlength=len(lcats)), index=lcats)
+        lcounts = lcounts.groupby(level=0).sum()
+        table["leads"] = lcounts.reindex(table.index).fillna(0).astype("int64")
         with np.errstate(divide="ignore", invalid="ignore"):
             table["revenue_per_lead"] = table["won_revenue"].fillna(0) / table["leads"].replace(
                 0, np.nan
@@ -1226,17 +1231,15 @@ class IcpModel:
 
 
 def _design(df: pd.DataFrame, dims: list[str], kept: dict[str, list[str]]) -> pd.DataFrame:
-    """Segment labels per dimension with small unordered segments pooled (as str)."""
+    """Segment labels per dimension (categoricals), small unordered segments pooled."""
     out = pd.DataFrame(index=df.index)
     for d in dims:
-        s = (
-            df[d].astype("str").fillna(UNKNOWN)
-            if d in df
-            else pd.Series(UNKNOWN, index=df.index, dtype="str")
-        )
-        if d in kept:
-            s = pool_small_segments(s, 0, kept[d])
-        out[d] = s
+        if d not in df:
+            out[d] = pd.Categorical([UNKNOWN] * len(df))
+        elif d in kept:
+            out[d] = pool_small_segments(df[d], 0, kept[d]).array
+        else:
+            out[d] = _fill_unknown(df[d]).array
     return out
 
 
@@ -1572,7 +1575,7 @@ def condition_mask(df: pd.DataFrame, conditions: list[Condition] | list[dict]) -
         c = c.to_dict() if isinstance(c, Condition) else c
         if c["dimension"] not in df:
             return pd.Series(False, index=df.index)
-        mask &= df[c["dimension"]].astype("str").isin(c["segments"])
+        mask &= _isin(df[c["dimension"]], c["segments"])
     return mask
 
 
@@ -1642,7 +1645,7 @@ def fit_icp(
     deals = inputs.deals
     if dimensions is None:
         dimensions = default_model_dimensions(inputs)
-    dimensions = [d for d in dimensions if deals[d].astype("str").nunique() > 1]
+    dimensions = [d for d in dimensions if deals[d].nunique(dropna=False) > 1]
     intercept, splits, effects, errors, kept = select_segment_splits(
         deals, dimensions, min_n=min_n, alpha=alpha, seed=seed
     )
@@ -1654,7 +1657,7 @@ def fit_icp(
     def seg_effects(d):
         b = effects.get(d, 0.0)
         segs = splits[d].segments if d in splits else []
-        levels = sorted(set(labels[d].astype("str")))
+        levels = sorted(set(_codes(labels[d])[1]))
         return {lv: (b if lv in segs else 0.0) for lv in levels}
 
     coefficients = {d: seg_effects(d) for d in firmo}
@@ -1662,7 +1665,7 @@ def fit_icp(
     # buyer effects averaged in: accounts are scored without knowing who will buy
     account_intercept = intercept
     for d in persona:
-        account_intercept += float(labels[d].map(persona_effects[d]).fillna(0.0).mean())
+        account_intercept += float(_values(labels[d], persona_effects[d]).mean())
     chosen = sorted((d for d in splits if d in FIRMOGRAPHIC), key=lambda d: -splits[d].statistic)[
         :max_conditions
     ]
@@ -1719,12 +1722,14 @@ def score_segments(segments: pd.DataFrame, icp: IcpModel | dict) -> pd.Series:
     kept = icp.get("segmentation", {}).get("kept_segments", {})
     for d, coefs in fm["coefficients"].items():
         if d not in segments:
-            s = pd.Series(UNKNOWN, index=segments.index, dtype="str")
-        else:
-            s = segments[d].astype("str").fillna(UNKNOWN)
-        if d in kept:
-            s = pool_small_segments(s, 0, kept[d])
-        eta += s.map({k: float(v) for k, v in coefs.items()}).fillna(0.0).to_numpy(dtype="float64")
+            eta += float(coefs.get(UNKNOWN, 0.0) or 0.0)
+            continue
+        keep = set(kept[d]) | {UNKNOWN} if d in kept else None
+        table = {}
+        for label in _codes(segments[d])[1]:
+            key = label if keep is None or label in keep else OTHER_SMALL
+            table[label] = float(coefs.get(key, 0.0) or 0.0)
+        eta += _values(segments[d], table)
     return pd.Series(1 / (1 + np.exp(-eta)), index=segments.index, name="fit_score")
 
 
@@ -1820,29 +1825,28 @@ def assign_lead_tiers(
         are among the winning ones (a buyer dimension without winners does not
         restrict); NA without a title column.
     """
-    out = pd.DataFrame({"lead_id": leads["lead_id"].astype("str").to_numpy()})
+    out = pd.DataFrame({"lead_id": leads["lead_id"].to_numpy()})
     out["account_id"] = (
-        leads["account_id"].astype("str").to_numpy() if "account_id" in leads else pd.NA
+        leads["account_id"].to_numpy() if "account_id" in leads else pd.array([pd.NA] * len(leads), "str")
     )
-    at = account_tiers.drop_duplicates("account_id").set_index("account_id")
-    out["fit_score"] = out["account_id"].map(at["fit_score"]).astype("float64")
-    out["tier"] = pd.Categorical(
-        out["account_id"].map(at["tier"].astype("object")), categories=list(TIERS), ordered=True
-    )
-    out["in_icp"] = out["account_id"].map(at["in_icp"]).astype("boolean").fillna(False)
+    at = account_tiers[["account_id", "fit_score", "tier", "in_icp"]].drop_duplicates("account_id")
+    out = out.merge(at, on="account_id", how="left")  # a left merge keeps the leads' order
+    out["fit_score"] = out["fit_score"].astype("float64")
+    out["tier"] = pd.Categorical(out["tier"], categories=list(TIERS), ordered=True)
+    out["in_icp"] = out["in_icp"].astype("boolean").fillna(False)
     if "job_title" in leads:
         titles = leads["job_title"].reset_index(drop=True)
-        out["seniority"] = normalise_seniority(titles).to_numpy()
-        out["function"] = normalise_function(titles).to_numpy()
-        match = pd.Series(True, index=out.index)
+        out["seniority"] = normalise_seniority(titles).array
+        out["function"] = normalise_function(titles).array
+        match = np.ones(len(out), dtype=bool)
         personas = {}
         if icp is not None:
             personas = _as_icp_dict(icp).get("personas", {})
         for d in PERSONA:
             segs = (personas.get(d) or {}).get("segments") or []
             if segs:
-                match &= out[d].isin(segs)
-        out["persona_match"] = match.astype("boolean")
+                match &= _isin(out[d], segs)
+        out["persona_match"] = pd.array(match, dtype="boolean")
     else:
         out["seniority"] = UNKNOWN
         out["function"] = UNKNOWN

@@ -2444,7 +2444,8 @@ def plot_fan_chart(
     ax.annotate("projection", (first, 0), xytext=(4, 4), textcoords="offset points", fontsize=8)
     _date_axis(ax)
     ax.yaxis.set_major_formatter(plots.money_formatter(currency))
-    ax.set_title("Won revenue per month: today's funnel vs aligned")
+    ax.set_title("Won revenue per month: today's funnel projected" if same
+                 else "Won revenue per month: today's funnel vs aligned")
     ax.set_xlabel("Month")
     ax.set_ylabel(f"Won revenue per month ({currency})")
     ax.legend(loc="upper left", fontsize=8, frameon=False)

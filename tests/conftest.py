@@ -59,7 +59,8 @@ def alt_data(alt_org_dir):
 def _run_curriculum(org_dir: Path, out: Path) -> Path:
     from helpers import run
 
-    run.run_org(org_dir, out=out, html=False)
+    result = run.run_org(org_dir, out=out, html=False, echo=lambda _line: None)
+    assert result.ok, result.message
     return out
 
 

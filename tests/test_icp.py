@@ -211,12 +211,12 @@ def test_lift_matrix_hand_computed():
             "won": [True, True, False, False, True, False, False, False],
         }
     )
-    lift, counts = icp.lift_matrix(deals, "a", "b", min_n=2)
+    lift, counts = icp.lift_matrix(deals, "a", "b", min_n=2, min_row=1)
     # overall 3/8; cell p/s = 2/2 -> lift 8/3
     assert lift.loc["p", "s"] == pytest.approx(1 / (3 / 8))
     assert lift.loc["q", "t"] == pytest.approx(0.0)
     assert counts.loc["p", "s"] == 2
-    lift3, _ = icp.lift_matrix(deals, "a", "b", min_n=3)
+    lift3, _ = icp.lift_matrix(deals, "a", "b", min_n=3, min_row=1)
     assert lift3.isna().all().all()
 
 

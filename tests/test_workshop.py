@@ -379,6 +379,10 @@ def test_solution_conventions(name):
         if cell.cell_type == "code" and CHECK_CALL.search(cell.source):
             assert "# BEGIN SOLUTION" in cell.source, "a check follows an answer block in the same cell"
             assert CHECK_CALL.search(cell.source.strip().splitlines()[-1]), "the check is the cell's last line"
+        if cell.cell_type == "code" and cell.source.strip():
+            # nbval runs cells without storing history, so IPython ignores a trailing ';':
+            # plot cells assign their Axes instead (ax = ...), which never prints a repr
+            assert not cell.source.rstrip().endswith(";"), cell.source
     # committed outputs: no error, every check right
     assert workshop.error_outputs(nb) == []
     results = workshop.check_outputs(nb)
