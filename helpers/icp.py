@@ -18,10 +18,13 @@ The steps, each a function a notebook calls:
    lead. Small segments are pooled into ``"Other (small)"`` (unordered
    dimensions) or flagged ``reliable=False`` (bands); :func:`top_segments`
    never ranks them.
-3. :func:`fit_icp` - an L1-regularised logistic model on the firmographic and
-   buyer segments (penalty chosen by BIC, then refitted on the kept segments),
-   turned into a readable rule such as ``Industry in {73 Business Services} and
-   Employees 200-1,999``, an account fit score and tiers A-D.
+3. :func:`fit_icp` - a logistic model with one "winning set of segments" per
+   dimension (a band range, or the top industries), all dimensions weighed
+   together and each kept only when it beats chance after the search
+   (:func:`select_segment_splits`: simulated null, Holm's step-down). The kept
+   sets become a readable rule such as ``Industry (SIC major group) in {63
+   Insurance Carriers, 80 Health Services} and Employees 501-5,000``, a buyer
+   profile (seniorities, functions), an account fit score and tiers A-D.
 4. :func:`icp_artifact` / :func:`write_icp` - the agreed definition written to
    ``output_dir/icp.yml``.
 
@@ -129,9 +132,13 @@ def _relabel(s: pd.Series, mapping, *, ordered_categories: list[str] | None = No
     else:
         cat_list = list(dict.fromkeys(new))
     index = {c: i for i, c in enumerate(cat_list)}
-    lookup = np.asarray([index[c] for c in new], dtype=np.int64) if len(new) else np.zeros(0, np.int64)
+    lookup = (
+        np.asarray([index[c] for c in new], dtype=np.int64) if len(new) else np.zeros(0, np.int64)
+    )
     out = pd.Categorical.from_codes(
-        lookup[codes] if len(codes) else codes, categories=cat_list, ordered=ordered_categories is not None
+        lookup[codes] if len(codes) else codes,
+        categories=cat_list,
+        ordered=ordered_categories is not None,
     )
     return pd.Series(out, index=s.index, name=s.name)
 
@@ -216,7 +223,9 @@ def _clean_titles(titles: pd.Series) -> pd.Series:
     return s
 
 
-def _classify_titles(titles: pd.Series, rules: list[tuple[str, str]], default: str, order) -> pd.Series:
+def _classify_titles(
+    titles: pd.Series, rules: list[tuple[str, str]], default: str, order
+) -> pd.Series:
     """Apply ordered regex rules once per distinct title (fast on a million leads)."""
     titles = pd.Series(titles)
     codes, uniques = pd.factorize(titles, use_na_sentinel=True)
@@ -224,14 +233,18 @@ def _classify_titles(titles: pd.Series, rules: list[tuple[str, str]], default: s
     categories = [*order, UNKNOWN]
     if len(uniq):
         clean = _clean_titles(uniq)
-        conds = [clean.str.contains(pattern, regex=True).to_numpy(dtype=bool) for _, pattern in rules]
+        conds = [
+            clean.str.contains(pattern, regex=True).to_numpy(dtype=bool) for _, pattern in rules
+        ]
         labels = np.select(conds, [label for label, _ in rules], default=default)
         labels = np.where(uniq.str.strip().to_numpy(dtype=object) == "", UNKNOWN, labels)
     else:
         labels = np.zeros(0, dtype=object)
     index = {c: i for i, c in enumerate(categories)}
     per_title = np.asarray([index[str(lb)] for lb in labels], dtype=np.int64)
-    out_codes = np.where(codes < 0, index[UNKNOWN], per_title[codes] if len(per_title) else index[UNKNOWN])
+    out_codes = np.where(
+        codes < 0, index[UNKNOWN], per_title[codes] if len(per_title) else index[UNKNOWN]
+    )
     out = pd.Categorical.from_codes(out_codes, categories=categories)
     return pd.Series(out, index=titles.index, name=titles.name)
 
@@ -1217,7 +1230,7 @@ class IcpModel:
 
     @property
     def rule_text(self) -> str:
-        """The rule as one sentence ("Industry in {...} and Employees 200-1,999")."""
+        """The rule as one sentence ("Industry in {...} and Employees 201-1,000")."""
         if not self.conditions:
             return "No firmographic segment wins clearly above the others: no ICP rule."
         return " and ".join(c.text for c in self.conditions)
@@ -1370,9 +1383,9 @@ def select_segment_splits(
     several dimensions does not either: the chance of keeping any dimension that
     has no effect stays below ``alpha``). Starting from all dimensions (backward
     elimination) finds effects that only show together, such as a seniority and a
-    function that win in combination. Segments with
-    fewer than ``min_n`` outcomes are pooled (unordered) or may only sit inside a
-    range (bands); ``Unknown`` and pooled segments never join a winning set.
+    function that win in combination. Segments with fewer than ``min_n`` outcomes
+    are pooled (unordered) or may only sit inside a range (bands); ``Unknown`` and
+    pooled segments never join a winning set.
 
     Parameters
     ----------
@@ -1458,9 +1471,8 @@ def select_segment_splits(
         # covariance of the segment residuals once the other dimensions are refitted
         A = (member * w_row[:, None]).T @ X
         H = (X * w_row[:, None]).T @ X
-        cov = (
-            np.diag(w_row @ member) - A @ np.linalg.pinv(H, hermitian=True) @ A.T
-        )  # pinv: sets may coincide
+        # (a pseudo-inverse: two dimensions' sets may coincide on small title lists)
+        cov = np.diag(w_row @ member) - A @ np.linalg.pinv(H, hermitian=True) @ A.T
         cov = (cov + cov.T) / 2
         stat, idx = _score_search(resid, exp_, cov, ranges)
         if stat[0] <= 0:
@@ -1827,7 +1839,9 @@ def assign_lead_tiers(
     """
     out = pd.DataFrame({"lead_id": leads["lead_id"].to_numpy()})
     out["account_id"] = (
-        leads["account_id"].to_numpy() if "account_id" in leads else pd.array([pd.NA] * len(leads), "str")
+        leads["account_id"].to_numpy()
+        if "account_id" in leads
+        else pd.array([pd.NA] * len(leads), "str")
     )
     at = account_tiers[["account_id", "fit_score", "tier", "in_icp"]].drop_duplicates("account_id")
     out = out.merge(at, on="account_id", how="left")  # a left merge keeps the leads' order
@@ -2036,7 +2050,9 @@ def icp_artifact(
     winning ``segments`` and their ``effects``), ``tiers`` (``lifts``,
     ``cutoffs`` = minimum fit score, ``evidence``), ``fit_model`` (``intercept``
     and log-odds ``coefficients`` per segment: fit score =
-    1 / (1 + exp(-(intercept + sum of the account's segment effects)))),
+    1 / (1 + exp(-(intercept + sum of the account's segment effects))); and the
+    ``evidence`` per kept dimension: segments, log-odds, std. error, odds ratio,
+    statistic, threshold, search-corrected p-value),
     ``segmentation`` (band ``edges``, ``industry_dimension``,
     ``kept_segments``, ``min_segment_size``), ``evidence`` (top segments).
     """

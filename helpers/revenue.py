@@ -12,17 +12,19 @@ organization, with the uncertainty its own data carries:
   between stages; only the final counts are rounded **up** (:func:`ceil_count`).
 * **Scenarios** (:func:`project_scenarios`): a driver-based projection (leads x
   conversions x win rate x deal size, with stage lags) of today's funnel against
-  an aligned funnel whose levers (:func:`sales_work_levers`) come from the org's
-  own evidence on under-worked leads and response time.
+  an aligned funnel whose levers (:func:`alignment_levers`: :func:`worked_lever`,
+  :func:`sla_lever`) come from the org's own evidence on under-worked leads and
+  response time (module 2's findings when present).
 * **Profitability** (:func:`unit_economics`, :func:`channel_investments`): gross
   margin, cost per MQL, CAC, payback and, by channel, cost per MQL / SQL / won
   deal and won revenue per unit of spend on mature lead cohorts.
 * **Sensitivity** (:func:`sensitivity`): revenue per lever improvement (tornado).
 * **Claims ledger** (:func:`claims_ledger`): the published alignment claims with
   their source and grade, never used as proof.
-* **The org's own history** (:func:`segmented_regression`): level and slope change
-  of log monthly won revenue at the alignment start date, with
-  autocorrelation-robust (Newey-West) errors.
+* **The org's own history** (:func:`alignment_series`, :func:`segmented_regression`):
+  level and slope change of log monthly won revenue (per inquiry, by lead cohort)
+  at the alignment start date, with autocorrelation-robust (Newey-West) errors
+  whose p-values and intervals are calibrated by simulation.
 
 Every function takes DataFrames with the canonical column names as defaults and
 does no I/O.
@@ -1269,6 +1271,7 @@ class FunnelModel:
     deal: DealSize
     counts: pd.DataFrame
     current: pd.Series
+    opportunities: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def top_stage(self) -> str:
@@ -1298,6 +1301,12 @@ class FunnelModel:
     def first_projection_month(self) -> pd.Timestamp:
         """The first month after the last complete month of data."""
         return last_complete_month(self.as_of) + pd.DateOffset(months=1)
+
+    def won_history(self) -> pd.DataFrame:
+        """Won revenue by close month (``month``, ``revenue``), complete months only."""
+        if "revenue" not in self.counts.columns:
+            return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"), "revenue": pd.Series(dtype=float)})
+        return pd.DataFrame({"month": self.counts.index, "revenue": self.counts["revenue"].to_numpy()})
 
     def trailing_revenue(self, months: int = 12) -> float:
         """Won revenue over the last ``months`` complete months."""
@@ -1348,7 +1357,7 @@ def build_funnel(
     counts = monthly_stage_counts(times, opportunities, kept)
     counts = counts[counts.index <= last_complete_month(as_of)]
     current = run_rate(counts, as_of, run_rate_months)
-    return FunnelModel(kept, skipped, as_of, times, rates, deal, counts, current)
+    return FunnelModel(kept, skipped, as_of, times, rates, deal, counts, current, opportunities)
 
 
 @dataclass
@@ -2254,20 +2263,13 @@ def try_build_funnel(data, *, window_months: int = 12, run_rate_months: int = 6,
     if deal_size_value <= 0 and not _has(opps, "amount"):
         return None, ("Won deals carry no amount (opportunities.amount): set the deal_size parameter to the "
                       "average won deal value to run the revenue module; it is skipped.")
+    if deal_size_value > 0 and not _has(opps, "amount"):
+        opps = opps.assign(amount=float(deal_size_value))  # every won deal valued at the given average
     try:
-        stages = data.config.stages
-        model = build_funnel(data.leads, opps, stages, window_months=window_months, run_rate_months=run_rate_months)
+        model = build_funnel(data.leads, opps, data.config.stages, window_months=window_months,
+                             run_rate_months=run_rate_months)
     except ValueError as exc:
-        if deal_size_value > 0 and "amount" in str(exc):
-            o = opps.copy()
-            o["amount"] = float(deal_size_value)
-            try:
-                model = build_funnel(data.leads, o, data.config.stages, window_months=window_months,
-                                     run_rate_months=run_rate_months)
-            except ValueError as exc2:
-                return None, f"{exc2} The revenue module is skipped."
-        else:
-            return None, f"{exc} The revenue module is skipped."
+        return None, f"{exc} The revenue module is skipped."
     if deal_size_value > 0:
         model.deal = DealSize(float(deal_size_value), 0.0, model.deal.n, 0.0)
     return model, ""

@@ -1084,8 +1084,8 @@ def make_boosting(numeric: list[str], categorical: list[str], *, seed: int = 42)
     """Histogram gradient boosting with native categories (from :func:`model_matrix` codes)."""
     mask = [True] * len(categorical) + [False] * len(numeric)
     model = HistGradientBoostingClassifier(
-        learning_rate=0.08,
-        max_iter=400,
+        learning_rate=0.1,
+        max_iter=300,
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,
@@ -1217,6 +1217,7 @@ class Scorers:
     metrics: pd.DataFrame
     best: str
     train_predictions: dict[str, np.ndarray]
+    all_predictions: dict[str, np.ndarray]
     split: Split
     rule: RuleSpec
     numeric: list[str]
@@ -1256,34 +1257,44 @@ def fit_scorers(
     }
     preds: dict[str, np.ndarray] = {}
     models: dict[str, Pipeline] = {}
+    def rows_for(name: str, rows: np.ndarray) -> np.ndarray:
+        return latest_rows(rows, MAX_LINEAR_ROWS, seed) if name == "logistic regression" else rows
+
     if split.folds is None:
         test = split.test
         for name, make in makers.items():
-            m = _fit_quiet(make(), X.iloc[split.train], y[split.train])
+            tr = rows_for(name, split.train)
+            m = _fit_quiet(make(), X.iloc[tr], y[tr])
             models[name] = m
-            preds[name] = m.predict_proba(X.iloc[test])[:, 1]
+            preds[name] = predict_proba(m, X.iloc[test])
     else:
         test = np.concatenate([te for _, te in split.folds])
         for name, make in makers.items():
             out = []
             for tr, te in split.folds:
+                tr = rows_for(name, tr)
                 m = _fit_quiet(make(), X.iloc[tr], y[tr])
-                out.append(m.predict_proba(X.iloc[te])[:, 1])
+                out.append(predict_proba(m, X.iloc[te]))
             preds[name] = np.concatenate(out)
-            models[name] = _fit_quiet(make(), X.iloc[split.train], y[split.train])
+            tr = rows_for(name, split.train)
+            models[name] = _fit_quiet(make(), X.iloc[tr], y[tr])
     preds = {"agreed rule": rule_scores(fs.frame.iloc[test], rule), **preds}
     metrics = evaluate(y[test], preds, probabilities={"logistic regression", "gradient boosting"})
     model_rows = metrics[metrics.scorer != "agreed rule"]
     best = str(model_rows.sort_values("roc_auc", ascending=False).scorer.iloc[0])
-    train_p = {name: predict_proba(m, X.iloc[split.train]) for name, m in models.items()}
+    all_p = {name: predict_proba(m, X) for name, m in models.items()}  # one pass per model
+    train_p = {name: p[split.train] for name, p in all_p.items()}
     return Scorers(
-        test, y[test], preds, models, metrics, best, train_p, split, rule, fs.numeric, fs.categorical
+        test, y[test], preds, models, metrics, best, train_p, all_p, split, rule, fs.numeric, fs.categorical
     )
 
 
 #: Below this many rows a model fits on one thread: on a small shared machine (2 cores, tests
 #: run by two workers) OpenMP threads fighting for the cores make small fits 10-20 times slower.
-SINGLE_THREAD_ROWS = 100_000
+SINGLE_THREAD_ROWS = 10**12  # i.e. always: measured 5x slower with 2 threads under load
+#: The logistic regression and the points table learn from at most this many of the latest
+#: training leads (a linear model gains nothing from more; gradient boosting uses them all).
+MAX_LINEAR_ROWS = 200_000
 #: From this many training leads on, the evaluated model is deployed without a refit.
 REFIT_MAX_ROWS = 300_000
 
@@ -1300,6 +1311,12 @@ def _quiet(n_rows: int = 0):
     if n_rows < SINGLE_THREAD_ROWS:
         stack.enter_context(threadpool_limits(limits=1))
     return stack
+
+
+def latest_rows(rows: np.ndarray, max_rows: int, seed: int = 42) -> np.ndarray:
+    """At most ``max_rows`` of ``rows``: the last ones (rows are in time order when dated)."""
+    rows = np.asarray(rows)
+    return rows if len(rows) <= max_rows else rows[-max_rows:]
 
 
 def _fit_quiet(model, X: pd.DataFrame, y: np.ndarray):
@@ -1326,7 +1343,7 @@ def final_model(scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, seed: 
     X = model_matrix(fs, fs.numeric, fs.categorical)
     y = labels.table["label"].to_numpy()
     if len(scorers.split.train) >= REFIT_MAX_ROWS:  # already learned from plenty: keep it
-        model = scorers.best_model
+        return scorers.best_model, scorers.all_predictions[scorers.best][rows]
     else:
         make = (make_boosting(fs.numeric, fs.categorical, seed=seed) if scorers.best == "gradient boosting"
                 else make_logistic(fs.numeric, fs.categorical))
@@ -1517,7 +1534,7 @@ def cost_benefit_threshold(
     gain_per_conversion: float,
     cost_per_mql: float,
     validation_share: float = 0.25,
-    max_rows: int = 200_000,
+    max_rows: int = 60_000,
 ) -> tuple[float, pd.DataFrame]:
     """The probability cut that maximises expected profit, tuned with scikit-learn's
     ``TunedThresholdClassifierCV`` on a **time-ordered** split: fitted on the earlier training
@@ -1913,15 +1930,12 @@ def lead_reasons(
     texts = {}
     for c_i, c in enumerate(feats):
         d = np.rint(delta[:, c_i]).astype(int)
-        sign = np.where(d >= 0, "+", "")
-        texts[c] = (
-            pd.Series(sc.labels[c] + ": ", index=range(n))
-            + pd.Series(bins[c], index=range(n)).astype(str)
-            + " ("
-            + pd.Series(sign, index=range(n))
-            + pd.Series(d, index=range(n)).astype(str)
-            + " pts)"
-        ).to_numpy(dtype=object)
+        codes, uniques = pd.factorize(pd.Series(bins[c], dtype=object))
+        first = np.zeros(len(uniques), dtype=np.int64)
+        first[codes[::-1]] = np.arange(n)[::-1]  # a row of each value (same points, same delta)
+        du = d[first] if n else np.array([], dtype=int)
+        text_u = np.array([f"{sc.labels[c]}: {u} ({v:+d} pts)" for u, v in zip(uniques, du)], dtype=object)
+        texts[c] = text_u[codes] if n else np.array([], dtype=object)
     T = np.column_stack([texts[c] for c in feats]) if feats else np.empty((n, 0), dtype=object)
 
     def pick(order: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
@@ -2254,11 +2268,17 @@ def scorecard_from_bundle(bundle: dict) -> Scorecard | None:
     )
 
 
-def score_frame(bundle: dict, fs: FeatureSet) -> pd.DataFrame:
-    """Probability, 1-99 score, band, MQL flag and reasons for every lead of ``fs``."""
+def score_frame(bundle: dict, fs: FeatureSet, probabilities: np.ndarray | None = None) -> pd.DataFrame:
+    """Probability, 1-99 score, band, MQL flag and reasons for every lead of ``fs``.
+
+    ``probabilities``: the bundle's model's predictions when already computed.
+    """
     f = bundle["features"]
-    X = model_matrix(fs, f["numeric"], f["categorical"], f["vocab"])
-    p = predict_proba(bundle["pipeline"], X)
+    if probabilities is None:
+        X = model_matrix(fs, f["numeric"], f["categorical"], f["vocab"])
+        p = predict_proba(bundle["pipeline"], X)
+    else:
+        p = np.asarray(probabilities, dtype="float64")
     score = to_score(p, np.asarray(bundle["reference_quantiles"]))
     out = pd.DataFrame(
         {
@@ -2545,7 +2565,7 @@ def fit_points_table(
     """Fit the points table on the training leads; threshold in points at the MQL share; its
     agreement with the best model on the test leads."""
     y = labels.table["label"].to_numpy()
-    tr = scorers.split.train
+    tr = latest_rows(scorers.split.train, MAX_LINEAR_ROWS)
     card = fit_scorecard(fs.frame.iloc[tr], y[tr], numeric=fs.numeric, categorical=fs.categorical,
                          labels=fs.labels, max_features=max_features)
     pts = scorecard_points(card, fs.frame.iloc[scorers.test_rows]).sum(axis=1).to_numpy()
@@ -2557,8 +2577,7 @@ def drift_report(scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, psi_a
     """:func:`drift_by_period` for every lead scored by the evaluation model (None without dates)."""
     if labels.mode != "dated":
         return None
-    X = model_matrix(fs, fs.numeric, fs.categorical)
-    p = predict_proba(scorers.best_model, X)
+    p = scorers.all_predictions[scorers.best]
     t = labels.table
     ok = t["scoring_moment"].le(labels.as_of).to_numpy() if labels.as_of is not None else np.ones(len(t), bool)
     return drift_by_period(t["created_at"][ok], p[ok], scorers.train_predictions[scorers.best],
@@ -2566,12 +2585,20 @@ def drift_report(scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, psi_a
                            psi_alert=psi_alert, test_from=scorers.split.cut)
 
 
-def score_leads(bundle: dict, fs: FeatureSet, labels: LabelResult) -> pd.DataFrame:
-    """Every lead whose scoring moment has passed, scored by the deployed model (best first)."""
+def score_leads(
+    bundle: dict, fs: FeatureSet, labels: LabelResult, scorers: Scorers | None = None
+) -> pd.DataFrame:
+    """Every lead whose scoring moment has passed, scored by the deployed model (best first).
+
+    When the deployed model is the evaluated one (``scorers``), its predictions are reused.
+    """
     t = labels.table
     ready = t["scoring_moment"].le(labels.as_of).to_numpy() if labels.as_of is not None else np.ones(len(t), bool)
     sub = FeatureSet(fs.frame[ready].reset_index(drop=True), fs.numeric, fs.categorical, fs.labels, fs.sources)
-    scores = score_frame(bundle, sub)
+    p = None
+    if scorers is not None and bundle["pipeline"] is scorers.best_model:
+        p = scorers.all_predictions[scorers.best][ready]
+    scores = score_frame(bundle, sub, p)
     lab = LabelResult(t[ready].reset_index(drop=True), labels.mode, labels.label_stage, labels.horizon_days,
                       labels.score_after_days, labels.as_of, labels.records_from, labels.note)
     return scored_leads_table(lab, scores)

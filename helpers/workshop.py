@@ -189,6 +189,24 @@ def _as_number(answer: Any) -> float | None:
     return None
 
 
+def _kind(answer: Any) -> str:
+    """What an answer is, in words ("text", "a list", "a table"...)."""
+    if isinstance(answer, str):
+        return "text"
+    if isinstance(answer, bool | np.bool_):
+        return "True/False"
+    if isinstance(answer, pd.DataFrame):
+        return "a table (DataFrame)"
+    if isinstance(answer, pd.Series):
+        return "a column (Series)"
+    if isinstance(answer, list | tuple | set | np.ndarray | pd.Index):
+        return "a list"
+    if isinstance(answer, numbers.Number):
+        return "a number"
+    name = type(answer).__name__
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
 def _close(a: float, b: float, rel_tol: float, abs_tol: float) -> bool:
     return abs(a - b) <= max(abs_tol, rel_tol * abs(b))
 
@@ -242,7 +260,7 @@ def check_number(
         return CheckResult(
             exercise,
             "incorrect",
-            f"{what} should be a single number, but your answer is a {type(answer).__name__}.",
+            f"{what} should be a single number, but your answer is {_kind(answer)}.",
             "give a plain number such as 0.25 or 1200 (no quotes, no % sign).",
         )
     expected = float(expected)
@@ -301,7 +319,7 @@ def check_choice(
         return CheckResult(
             exercise,
             "incorrect",
-            f"{what} should be a single label, but your answer is a {type(answer).__name__}.",
+            f"{what} should be a single label, but your answer is {_kind(answer)}.",
             "give the label as text in quotes, e.g. \"sales\".",
         )
     accepted = (
@@ -313,7 +331,7 @@ def check_choice(
     if given in accepted:
         return CheckResult(exercise, "correct", right or f"that is {what}.")
     if options is not None:
-        allowed = [str(o) for o in options]
+        allowed = list(dict.fromkeys(str(o) for o in options))
         if given not in {_norm(o) for o in allowed}:
             return CheckResult(
                 exercise,
@@ -343,7 +361,7 @@ def check_set(
         return CheckResult(
             exercise,
             "incorrect",
-            f"{what} should be a list of labels, but your answer is a {type(answer).__name__}.",
+            f"{what} should be a list of labels, but your answer is {_kind(answer)}.",
             "give a list, e.g. [\"a\", \"b\"].",
         )
     given = {_norm(a) for a in answer}
@@ -406,7 +424,7 @@ def check_bool(
         return CheckResult(
             exercise,
             "incorrect",
-            f"{what} should be True or False, but your answer is a {type(answer).__name__}.",
+            f"{what} should be True or False, but your answer is {_kind(answer)}.",
             "write True or False, without quotes.",
         )
     if bool(answer) == bool(expected):
@@ -1668,12 +1686,12 @@ def execute_notebook(
     return nb
 
 
-def _execute_text(text: str, cwd: str, timeout: int) -> str:
+def _execute_text(text: str, cwd: str, timeout: int, allow_errors: bool) -> str:
     """Execute a notebook given as JSON text; return the executed notebook as text (process-pool worker)."""
     import nbformat
 
     nb = nbformat.reads(text, as_version=NB_VERSION)
-    execute_notebook(nb, cwd=cwd, timeout=timeout)
+    execute_notebook(nb, cwd=cwd, timeout=timeout, allow_errors=allow_errors)
     return nbformat.writes(nb, version=NB_VERSION)
 
 
@@ -1683,8 +1701,12 @@ def execute_notebooks(
     cwd: str | Path | None = None,
     timeout: int = 600,
     workers: int = 2,
+    allow_errors: bool = False,
 ) -> list[nbformat.NotebookNode]:
     """Execute several notebooks at once, each in its own process and kernel.
+
+    Worker processes are started with ``spawn``: a script calling this must guard its
+    entry point with ``if __name__ == "__main__":``.
 
     Parameters
     ----------
@@ -1694,11 +1716,14 @@ def execute_notebooks(
         Working directory of every kernel (default: the repository root).
     workers : int
         Notebooks executed at the same time.
+    allow_errors : bool
+        Keep executing after a failing cell (the error is in the cell's outputs, see
+        :func:`error_outputs`) instead of raising.
 
     Raises
     ------
     nbclient.exceptions.CellExecutionError
-        When a cell of any notebook fails.
+        When a cell fails and ``allow_errors`` is False.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -1708,11 +1733,12 @@ def execute_notebooks(
     where = str(Path(cwd) if cwd is not None else paths.REPO_ROOT)
     texts = [nbformat.writes(nb, version=NB_VERSION) for nb in notebooks]
     if workers <= 1 or len(texts) <= 1:
-        done = [_execute_text(t, where, timeout) for t in texts]
+        done = [_execute_text(t, where, timeout, allow_errors) for t in texts]
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(texts)), mp_context=context) as pool:
-            done = list(pool.map(_execute_text, texts, [where] * len(texts), [timeout] * len(texts)))
+        n = len(texts)
+        with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
+            done = list(pool.map(_execute_text, texts, [where] * n, [timeout] * n, [allow_errors] * n))
     return [nbformat.reads(t, as_version=NB_VERSION) for t in done]
 
 

@@ -622,3 +622,8 @@ def test_try_build_funnel_explains_what_is_missing():
     model, why = rv.try_build_funnel(SimpleNamespace(opportunities=opps, leads=leads, config=cfg))
     assert why == "" and model.stages == ["inquiry", "mql", "opportunity", "won"]
     assert model.deal.mean == 40_000.0
+    # a won-deals export without amounts runs with an analyst-given average deal value
+    model, why = rv.try_build_funnel(SimpleNamespace(opportunities=opps.drop(columns=["amount"]), leads=leads,
+                                                     config=cfg), deal_size_value=25_000.0)
+    assert why == "" and model.deal.mean == 25_000.0
+    assert model.won_history()["revenue"].sum() == 50_000.0  # two wins valued at 25k

@@ -151,6 +151,45 @@ def test_checked_decorator_never_raises():
     assert _Demo.good.exercise == "9.1"
 
 
+def test_mql_rule_evidence_hand_computed():
+    from types import SimpleNamespace
+
+    frame = pd.DataFrame(
+        {
+            "icp_tier": ["A", "A", "B", "B", "C", "D", "A", "C"],
+            "n_marketing": [3, 0, 2, 5, 4, 1, 2, 0],
+        }
+    )
+    table = pd.DataFrame(
+        {
+            "eligible": [True, True, True, True, True, True, True, False],
+            "label": [1, 0, 1, 0, 0, 0, 1, 0],
+        }
+    )
+    ev = workshop.mql_rule_evidence(SimpleNamespace(frame=frame), SimpleNamespace(table=table), ["a", "B"], 2)
+    # eligible MQLs: rows 0, 2, 3, 6 -> 3 conversions of 4; all eligible: 3 of 7
+    assert ev["mql_share"] == pytest.approx(4 / 7)
+    assert ev["conversion"] == pytest.approx(0.75)
+    assert ev["lift"] == pytest.approx(0.75 / (3 / 7))
+    assert ev["recall"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="tiers are A, B, C and D"):
+        workshop.mql_rule_evidence(SimpleNamespace(frame=frame), SimpleNamespace(table=table), ["E"], 0)
+
+
+def test_every_real_check_answers_without_raising(sample_data):
+    """On the sample: a placeholder is 'unanswered', a nonsense answer is a friendly failure."""
+    check = workshop.Checks(sample_data)
+    for number, name in workshop.Checks.exercises().items():
+        method = getattr(check, name)
+        n_answers = method.__wrapped__.__code__.co_argcount - 1
+        untouched = method(*[...] * n_answers)
+        assert untouched.status == "unanswered", name
+        wrong = method(*[object()] * n_answers)
+        assert isinstance(wrong, CheckResult) and wrong.exercise == number
+        assert wrong.status in ("incorrect", "error"), (name, wrong)
+        assert wrong.message and str(wrong).startswith(("❌", "⚠️"))
+
+
 # --------------------------------------------------------------------------- generator
 
 SOLUTION_CELLS = [
@@ -413,7 +452,7 @@ def executed(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("elsewhere")
     solutions = [_read(p) for p in SOLUTION_PATHS]
     exercises = [_read(paths.EXERCISES / n) for n in NAMES]
-    done = workshop.execute_notebooks(exercises + solutions, cwd=cwd, workers=2)
+    done = workshop.execute_notebooks(exercises + solutions, cwd=cwd, workers=2, allow_errors=True)
     return dict(zip(NAMES, done[: len(NAMES)])), dict(zip(NAMES, done[len(NAMES) :]))
 
 
