@@ -2348,7 +2348,8 @@ def model_card(bundle: dict, *, org_name: str, data_from, data_to, n_train: int,
         "",
         "**Test metrics (same test leads for every scorer).**",
         "",
-        metrics_table.round(3).to_markdown(index=False) if _has_tabulate() else metrics_table.round(3).to_string(index=False),
+        metrics_table.round(3).to_markdown(index=False) if _has_tabulate()
+        else "```\n" + metrics_table.round(3).to_string(index=False) + "\n```",
         "",
         "**Use.** Score new leads each week with `alignment-edge score MODEL ORG_DIR`; retrain "
         "when the drift check flags the latest period (PSI above 0.2) or every quarter.",
@@ -2372,8 +2373,9 @@ def _has_tabulate() -> bool:
 def _label_sentence(label: dict) -> str:
     if label["mode"] == "flag":
         return f"Whether a lead converts ({label['stage']}), from the export's flag."
+    stage = {"sql": "an SQL", "opportunity": "an opportunity", "won": "a won deal"}.get(label["stage"], label["stage"])
     return (
-        f"The probability that a lead becomes {label['stage']} within {label['horizon_days']} days "
+        f"The probability that a lead becomes {stage} within {label['horizon_days']} days "
         f"of its scoring moment ({label['score_after_days']} days after creation)."
     )
 
@@ -2769,3 +2771,33 @@ def deployment_bundle(
         scorecard=points.card if points is not None else None, threshold_probability=cut,
         band_cuts=band_cuts, icp=icp, metrics=metrics,
     )
+
+
+def write_module_outputs(
+    output_dir: str | Path,
+    *,
+    org_name: str,
+    labels: LabelResult,
+    gate: Sufficiency,
+    fs: FeatureSet,
+    leaks: pd.DataFrame,
+    rule: RuleSpec,
+    scorers: Scorers | None = None,
+    thresholds: Thresholds | None = None,
+    points: PointsTable | None = None,
+    bundle: dict | None = None,
+    scored: pd.DataFrame | None = None,
+) -> dict[str, Path]:
+    """Write the module's artifacts: the learned definition, model, card and scored leads, or,
+    below the sufficiency gate, the agreed rule and the leads it qualifies."""
+    if scorers is None or points is None or bundle is None or scored is None or thresholds is None:
+        definition = rule_definition(rule, list(fs.frame.columns), labels, gate.message)
+        return write_outputs(output_dir, scored_leads=rule_scored_table(fs, labels, rule), definition=definition)
+    definition = scorecard_definition(points.card, threshold_points=points.threshold_points,
+                                      agreement=points.agreement, label=labels, threshold=thresholds.chosen, rule=rule)
+    split = scorers.split
+    card = model_card(bundle, org_name=org_name, data_from=labels.table["created_at"].min(), data_to=labels.as_of,
+                      n_train=len(split.train), n_test=len(scorers.test_rows), split_description=split.description,
+                      leaks=leaks.loc[leaks["leak"], "feature"].tolist() if len(leaks) else [],
+                      sufficiency=gate, metrics_table=scorers.metrics)
+    return write_outputs(output_dir, scored_leads=scored, definition=definition, bundle=bundle, card_text=card)

@@ -167,7 +167,7 @@ def plot_drift(drift: pd.DataFrame, *, ax=None):
     ax.set_title(f"Score calibration by period (latest {last['period']}: PSI {last['psi']:.2f})")
     ax.set_xlabel("Lead creation period")
     ax.set_ylabel("Conversion within the horizon (%)")
-    ax.legend(loc="best")
+    ax.legend(loc="upper left", fontsize=9)
     return ax
 
 

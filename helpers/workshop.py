@@ -5,14 +5,14 @@ solution puts its answer code between ``# BEGIN SOLUTION`` and ``# END SOLUTION`
 and ends with a self-check call::
 
     # BEGIN SOLUTION
-    table = helpers.icp.segment_table(...)
-    answer = table.index[0]
+    rankable = industry[industry["reliable"] & ~industry["pooled"]]
+    top_industry = rankable.sort_values("win_rate", ascending=False)["segment"].iloc[0]
     # END SOLUTION
-    check.icp_top_segment(answer)
+    check.icp_top_industry(top_industry)
 
 :func:`exercise_from_solution` turns a solution into an exercise: the block becomes
-``answer = ...  # Your answer here`` (one line per name assigned by the block's last
-statement), markdown between ``<!-- BEGIN SOLUTION -->`` and
+``top_industry = ...  # Your answer here`` (one line per answer the rest of the cell
+reads), markdown between ``<!-- BEGIN SOLUTION -->`` and
 ``<!-- END SOLUTION -->`` becomes *Your answer here.*, cells tagged ``solution`` or
 ``hidden-check`` are removed, and every output is cleared so no chart gives an
 answer away. :func:`generate_exercises` writes ``exercises/`` from ``solutions/``.
@@ -22,7 +22,8 @@ friendly sentence, whether the answer is right and, if not, gives a hint (never 
 answer). The expected values are computed from the organization's data by the same
 helpers the notebooks use, so the checks work on any organization. The generic
 comparisons (:func:`check_number`, :func:`check_choice`, :func:`check_set`) are
-public; :class:`Checks` holds the curriculum's exercises, bound to one ``OrgData``.
+public; :class:`Checks` holds the curriculum's exercises, bound to one ``OrgData``, and
+:func:`mql_rule_evidence` lets participants evaluate a candidate MQL definition.
 
 Command line (``python -m helpers.workshop ...``): ``execute-solutions [NAME ...]``
 re-executes solutions in place with their outputs (for nbval); ``generate`` writes
@@ -396,6 +397,11 @@ def checked(exercise: str, hint: str) -> Callable:
                 return unanswered(exercise)
             try:
                 result = method(self, *answers, **kw_answers)
+            except ValueError as exc:  # the helpers' sentence: the data cannot answer this exercise
+                return CheckResult(
+                    exercise, "error", str(exc),
+                    "this exercise needs data this organization does not have: go on to the next one.",
+                )
             except Exception as exc:  # a check must never raise in front of a participant
                 return CheckResult(
                     exercise,

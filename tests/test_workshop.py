@@ -136,6 +136,10 @@ class _Demo:
     def no_result(self, answer):
         return 3
 
+    @workshop.checked("9.4", "h")
+    def no_data(self, answer):
+        raise ValueError("this organization's export records no sales touches.")
+
 
 def test_checked_decorator_never_raises():
     demo = _Demo()
@@ -148,6 +152,9 @@ def test_checked_decorator_never_raises():
     err = demo.broken(1)
     assert err.status == "error" and "KeyError" in err.message
     assert demo.no_result(1).status == "error"
+    missing = demo.no_data(1)
+    assert missing.status == "error" and missing.message == "this organization's export records no sales touches."
+    assert "next one" in missing.hint
     assert _Demo.good.exercise == "9.1"
 
 
