@@ -7,6 +7,7 @@ a temporary file that is renamed into place, so a crash never leaves half a file
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import math
@@ -109,7 +110,9 @@ def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(escape_csv_text)
-    return atomic_write_text(path, out.to_csv(index=False, lineterminator="\n"))
+    # Quote every text cell: a cell holding CR or LF stays one field for any CSV reader.
+    text = out.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    return atomic_write_text(path, text)
 
 
 def write_yaml(data: Any, path: str | Path) -> Path:

@@ -760,7 +760,7 @@ def recompute_icp(data) -> tuple[dict | None, str]:
         model = icp_mod.fit_icp(inputs)
         return icp_mod.icp_artifact(model, inputs), "icp.yml not found: the ICP was refitted from the deals."
     except ValueError as exc:
-        return None, f"No ICP tiers: {exc}"
+        return None, f"No ICP tiers: the ICP could not be fitted on this data ({exc}); the agreed rule uses engagement only."
 
 
 def fit_vocabulary(
@@ -2448,6 +2448,8 @@ def icp_definition(output_dir: str | Path, data) -> tuple[dict | None, str]:
     icp = read_icp(output_dir)
     if icp is not None:
         return icp, "ICP tiers from icp.yml (module 1)."
+    if data.accounts is None:
+        return None, "No accounts table: no ICP tiers; the agreed rule uses engagement only."
     if data.opportunities is None and not data.has("leads", "converted"):
         return None, "No ICP tiers: no deals to learn them from; the agreed rule uses engagement only."
     return recompute_icp(data)
@@ -2513,7 +2515,7 @@ def choose_thresholds(
         per_rep, rep_note = leads_per_rep(leads_per_rep_per_week, touches_per_rep_per_week, plateau)
         cap = capacity_threshold(p, y, weekly_leads=weekly, sales_reps=sales_reps,
                                  leads_per_rep_per_week=per_rep, value_per_conversion=value)
-        notes += [rep_note if leads_per_rep_per_week else f"{rep_note} ({plateau_note})", cap.note]
+        notes += [rep_note if leads_per_rep_per_week else f"{rep_note} Plateau: {plateau_note}.", cap.note]
     else:
         notes.append("No creation dates and no weekly_leads parameter: the sales-capacity cut "
                      f"cannot be computed; the top {default_share:.0%} of leads are MQLs.")
@@ -2690,6 +2692,11 @@ def summary_figures(
         out["scorer_used"] = "agreed rule"
         if rule is not None and fs is not None:
             out["agreed_rule"] = rule.describe(list(fs.frame.columns))
+            elig = labels.table["eligible"].to_numpy()
+            y = labels.table["label"].to_numpy()[elig]
+            if len(np.unique(y)) == 2:
+                out["auc_rule"] = r(roc_auc_score(y, rule_scores(fs.frame[elig], rule)))
+                out["rule_mql_share"] = r(rule_is_mql(fs.frame[elig], rule).mean())
         return out
     m = scorers.metrics.set_index("scorer")
     best = m.loc[scorers.best]

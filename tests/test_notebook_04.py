@@ -103,6 +103,7 @@ def test_notebook_04_falls_back_to_rules_below_the_gate(tmp_path):
     assert "Not enough history" in s["sufficiency_message"]
     assert s["scorer_used"] == "agreed rule"
     assert "auc_boosting" not in s
+    assert 0.5 <= s["auc_rule"] <= 1 and 0 <= s["rule_mql_share"] <= 1
     definition = read_yaml(out / "mql_definition.yml")
     assert "agreed rule" in definition["definition"] or "rule" in definition
     with open(out / "scored_leads.csv", newline="", encoding="utf-8") as fh:
@@ -160,3 +161,38 @@ def test_olist_fields_known_only_for_won_deals_are_flagged_as_leaks(tmp_path):
     flagged = set(leaks.loc[leaks["leak"], "feature"])
     assert {"business_segment", "lead_type", "lead_behaviour_profile"} <= flagged
     assert "source" not in flagged and "landing_page_id" not in flagged
+
+
+def test_notebook_04_on_a_lead_only_export_without_dates(tmp_path):
+    """A lead list with a converted flag and no dates: the flag, stratified cross-validation,
+    and a report that says what that costs."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    n = 2500
+    source = rng.choice(["Webinar", "Paid Search", "Referral", "Trade Show"], n)
+    title = rng.choice(["VP Sales", "Marketing Manager", "Analyst", "CEO", "IT Director"], n)
+    logit = -2.2 + 1.4 * (source == "Referral") + 0.9 * np.char.startswith(title.astype(str), "VP")
+    converted = rng.random(n) < 1 / (1 + np.exp(-logit))
+    org = tmp_path / "leadlist"
+    org.mkdir()
+    pd.DataFrame({"Lead ID": [f"X{i}" for i in range(n)], "Lead Source": source, "Title": title,
+                  "Converted": np.where(converted, "Yes", "No")}).to_csv(org / "leads.csv", index=False)
+    (org / "org.yml").write_text(
+        "name: Lead list\nfiles:\n  leads:\n    path: leads.csv\ncolumns:\n  leads:\n"
+        "    lead_id: Lead ID\n    source: Lead Source\n    job_title: Title\n    converted: Converted\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "leadlist_out"
+    s = run_04(org, out, weekly_leads=50)
+    assert s["label_mode"] == "flag"
+    assert s["validation"].startswith("stratified")
+    assert s["sufficiency"] is True
+    assert max(s["auc_logistic"], s["auc_boosting"]) > 0.6
+    assert s["expected_weekly_mqls"] == pytest.approx(4 * 1.0 * 60 / 6, rel=0.2)  # 4 reps x 10
+    assert "drift_flag" not in s  # no periods without dates
+    top = s["points_features"][:2]
+    assert "source" in top and ({"seniority", "function"} & set(top)), top  # title: one line, not two
+    text = (out / "04_mql_classifier.ipynb").read_text(encoding="utf-8")
+    assert "no horizon" in text and "stratified cross-validation" in text

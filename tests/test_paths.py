@@ -1,0 +1,34 @@
+"""Paths resolve from the repository root and never escape their folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import paths
+
+
+def test_repo_layout():
+    for folder in ["notebooks", "datasets", "helpers", "exercises", "solutions", "tests"]:
+        assert (paths.REPO_ROOT / folder).is_dir()
+    assert paths.SIC_CODES.is_file()
+
+
+def test_resolve_relative_to_repo_root_from_any_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert paths.resolve("datasets/sample") == paths.SAMPLE_ORG
+
+
+@pytest.mark.parametrize("rel", ["../x.csv", "a/../../x.csv", "/etc/passwd"])
+def test_safe_join_refuses_escapes(tmp_path, rel):
+    with pytest.raises(paths.PathEscapeError, match="files.leads.path"):
+        paths.safe_join(tmp_path, rel, what="files.leads.path")
+
+
+def test_safe_join_allows_subfolders(tmp_path):
+    assert paths.safe_join(tmp_path, "sub/leads.csv") == (tmp_path / "sub" / "leads.csv").resolve()
+
+
+@pytest.mark.parametrize("name", ["..", "a/b", "", "x\\y"])
+def test_safe_name_refuses(name):
+    with pytest.raises(paths.PathEscapeError):
+        paths.safe_name(name)

@@ -1,0 +1,69 @@
+"""summary.json recording and safe artifact writing."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import report
+
+
+def test_record_merges_modules_and_keeps_other_entries(tmp_path):
+    report.record(tmp_path, "01_icp", {"win_rate": np.float64(0.25), "n": np.int64(3)})
+    report.record(tmp_path, "02_funnel", {"leak": "sal->sql"})
+    entry = report.record(tmp_path, "01_icp", {"coverage": 0.4})
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["01_icp"] == {"win_rate": 0.25, "n": 3, "coverage": 0.4} == entry
+    assert summary["02_funnel"] == {"leak": "sal->sql"}
+
+
+def test_to_jsonable_handles_nan_dates_and_frames():
+    out = report.to_jsonable(
+        {"nan": float("nan"), "ts": pd.Timestamp("2024-01-02"), "na": pd.NA,
+         "df": pd.DataFrame({"a": [1, 2]}), "s": pd.Series({"x": np.float32(0.5)})}
+    )
+    assert out == {"nan": None, "ts": "2024-01-02T00:00:00", "na": None,
+                   "df": [{"a": 1}, {"a": 2}], "s": {"x": 0.5}}
+    json.dumps(out)
+
+
+@pytest.mark.parametrize("cell", ["=SUM(A1)", "+1", "-2+3", "@cmd", "\tx", "\rx"])
+def test_formula_cells_are_escaped(cell):
+    assert report.escape_csv_text(cell) == "'" + cell
+
+
+def test_numbers_and_plain_text_are_unchanged():
+    assert report.escape_csv_text(-5) == -5
+    assert report.escape_csv_text(1.5) == 1.5
+    assert report.escape_csv_text("Acme") == "Acme"
+
+
+def test_write_csv_safe_round_trips(tmp_path):
+    df = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "reason": ["=HYPERLINK(x)", "a\rb", "ok"],
+                       "score": [-3.5, 10.0, np.nan]})
+    path = report.write_csv_safe(df, tmp_path / "out.csv")
+    back = pd.read_csv(path)
+    assert back["reason"].tolist() == ["'=HYPERLINK(x)", "a\rb", "ok"]
+    assert back["score"].iloc[0] == -3.5 and pd.isna(back["score"].iloc[2])
+    assert len(back) == 3
+    assert df["reason"].iloc[0] == "=HYPERLINK(x)"  # the caller's frame is not modified
+
+
+def test_atomic_write_leaves_no_temp_files_and_usual_mode(tmp_path):
+    path = report.atomic_write_text(tmp_path / "a" / "x.txt", "hello")
+    assert path.read_text() == "hello"
+    assert [p.name for p in path.parent.iterdir()] == ["x.txt"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_yaml_round_trip(tmp_path):
+    data = {"rules": ["industry in {73}"], "tiers": {"A": 0.5}, "when": pd.Timestamp("2024-03-01")}
+    report.write_yaml(data, tmp_path / "icp.yml")
+    assert report.read_yaml(tmp_path / "icp.yml") == {
+        "rules": ["industry in {73}"], "tiers": {"A": 0.5}, "when": "2024-03-01T00:00:00"}
