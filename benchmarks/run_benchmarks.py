@@ -1,210 +1,530 @@
 """Wall time and peak memory of the curriculum at growing organization sizes.
 
-For each size (leads; ~10 activities each, accounts and opportunities in proportion) this
-script generates an organization with ``helpers.synth`` (Parquet files, like a large export),
-then measures, through the real runner:
+For each size (leads; about 10 activities each, accounts and opportunities in proportion)
+this script generates an organization with ``helpers.synth`` as Parquet files (like a large
+export), then measures, each in a fresh process so that nothing is shared between steps:
 
-- ``load + validate``: ``helpers.load.load_org`` (what ``alignment-edge check`` does);
-- each notebook's wall time, and within it the kernel/notebook overhead (an empty notebook
-  that only imports ``helpers``, executed the same way) and the module's own computation;
-- peak memory of the whole process tree - the runner and the notebook kernels it starts -
-  sampled every 50 ms with psutil.
+- ``check``: ``alignment-edge check ORG`` (read + map + validate, the data-check report);
+- ``run``: ``alignment-edge run ORG --html --out ...``, the real runner
+  (``helpers.run.run_org``): load + validate once, write the validated tables, execute every
+  notebook in its own kernel, export HTML.
 
-It writes ``benchmarks/results.md`` (and ``results.json``). Usage::
+While a command runs, the resident memory of its whole process tree (the runner and the
+notebook kernels it starts) is summed and sampled every 50 ms; CPU time is the user + system
+time of the tree (from the operating system's accounting of finished child processes). The
+runner's progress lines give each notebook's wall time and split the memory samples into
+phases. Each executed notebook records how long every cell took, which splits a notebook into
+kernel start (papermill + kernel start-up + writing the notebook), setup (imports + reading the
+validated tables) and analysis (every other cell, charts included).
 
-    python benchmarks/run_benchmarks.py                 # 10k, 100k, 1M leads
-    python benchmarks/run_benchmarks.py --sizes 10000   # one size
+It writes ``benchmarks/results.md`` and ``benchmarks/results.json``. Usage::
+
+    python benchmarks/run_benchmarks.py                      # sample org, 10k, 100k, 1M leads
+    python benchmarks/run_benchmarks.py --sizes 10000        # one size (and the sample)
+    python benchmarks/run_benchmarks.py --sizes 100000 --no-sample --reuse
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import math
 import os
 import platform
+import re
+import resource
 import shutil
+import subprocess
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import nbformat
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from helpers import load, paths, run, synth  # noqa: E402
+from helpers import paths  # noqa: E402
 
 WORK = paths.BENCHMARKS / "work"
+RESULTS = paths.BENCHMARKS / "results.md"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+SAMPLE = "sample"
+#: Targets of the curriculum (seconds, bytes).
+TARGET_SAMPLE_S = 45.0
+TARGET_1M_S = 300.0
+TARGET_1M_BYTES = 6 * 2**30
+TARGET_SCALING = 12.0
+#: A progress line of the runner: ``[2/5] 01_define_icp   ok   12.3 s``.
+PROGRESS_LINE = re.compile(r"^\[(\d+)/(\d+)\]\s+(\S+)\s+(ok|FAILED)\s+([\d.]+)\s*s\s*$")
+GIB = 2**30
 
 
-class PeakMemory:
-    """Peak resident memory (bytes) of this process and all its descendants."""
-
-    def __init__(self, interval: float = 0.05):
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-
-    def _poll(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            try:
-                procs = [me, *me.children(recursive=True)]
-            except psutil.Error:
-                procs = [me]
-            for p in procs:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            time.sleep(self.interval)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+# --------------------------------------------------------------------------- measuring
 
 
-def _overhead_notebook(folder: Path) -> Path:
-    """A notebook with the same parameters/setup shape but no analysis."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('org_dir = ""  # org\noutput_dir = ""  # output')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("import helpers.load, helpers.plots")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "99_overhead.ipynb"
-    nbformat.write(nb, path)
-    return path
+@dataclasses.dataclass
+class Sample:
+    """One memory sample: seconds since the command started, bytes of the process tree."""
+
+    t: float
+    rss: int
 
 
-def bench_size(n_leads: int, seed: int = 1) -> dict:
-    """Generate one org of ``n_leads`` and measure check + every module."""
-    org = WORK / f"org_{n_leads}"
-    out = WORK / f"report_{n_leads}"
-    shutil.rmtree(org, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
-    row: dict = {"leads": n_leads}
+@dataclasses.dataclass
+class Measured:
+    """What one command cost."""
 
+    argv: list[str]
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    peak_bytes: int
+    samples: list[Sample]
+    lines: list[tuple[float, str]]  # (seconds since start, stdout line)
+    stderr: str
+    load_before: float
+    load_after: float
+
+    def peak_between(self, start: float, end: float) -> int:
+        """Peak memory of the samples taken between ``start`` and ``end`` (seconds)."""
+        inside = [s.rss for s in self.samples if start <= s.t <= end]
+        return max(inside, default=0)
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    """Resident memory (bytes) of ``proc`` and all its descendants, summed."""
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def measure(
+    argv: Sequence[str],
+    *,
+    cwd: Path = ROOT,
+    interval: float = 0.05,
+    on_line: Callable[[str], None] | None = None,
+) -> Measured:
+    """Run ``argv`` to completion, sampling its process tree's memory every ``interval``.
+
+    Stdout is read line by line as it comes (each line timestamped); stderr is kept.
+    CPU time is the growth of this process's ``RUSAGE_CHILDREN`` (the command and every
+    descendant it waited for).
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     t0 = time.perf_counter()
-    synth.write_org(synth.SCENARIOS["sample"].replace(n_leads=n_leads, seed=seed), org, fmt="parquet")
-    row["generate_s"] = time.perf_counter() - t0
+    proc = subprocess.Popen(
+        list(argv), cwd=str(cwd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env, bufsize=1,
+    )
+    ps = psutil.Process(proc.pid)
+    samples: list[Sample] = []
+    lines: list[tuple[float, str]] = []
+    err_chunks: list[str] = []
+    done = threading.Event()
 
-    with PeakMemory() as mem:
-        t0 = time.perf_counter()
-        data = load.load_org(org)
-        row["load_validate_s"] = time.perf_counter() - t0
-    row["load_peak_mb"] = mem.peak / 2**20
-    row["activities"] = 0 if data.activities is None else len(data.activities)
-    row["opportunities"] = 0 if data.opportunities is None else len(data.opportunities)
-    row["accounts"] = 0 if data.accounts is None else len(data.accounts)
-    del data
+    def poll() -> None:
+        while not done.is_set():
+            samples.append(Sample(time.perf_counter() - t0, tree_rss(ps)))
+            done.wait(interval)
 
-    # kernel/notebook overhead: an empty notebook executed the same way as the modules
-    with tempfile.TemporaryDirectory() as nbdir:
-        _overhead_notebook(Path(nbdir))
-        t0 = time.perf_counter()
-        res = run.run_org(org, out=WORK / f"overhead_{n_leads}", notebooks_dir=nbdir,
-                          echo=lambda _line: None, progress_bar=False)
-        row["overhead_run_s"] = time.perf_counter() - t0
-        assert res.ok, res.message
-    shutil.rmtree(WORK / f"overhead_{n_leads}", ignore_errors=True)
+    def read_err() -> None:
+        assert proc.stderr is not None
+        err_chunks.append(proc.stderr.read())
 
-    lines: list[str] = []
-    with PeakMemory() as mem:
-        t0 = time.perf_counter()
-        res = run.run_org(org, out=out, html=True, echo=lines.append, progress_bar=False)
-        row["total_s"] = time.perf_counter() - t0
-    row["peak_mb"] = mem.peak / 2**20
-    row["ok"] = res.ok
-    row["message"] = res.message
+    poller = threading.Thread(target=poll, daemon=True)
+    err_reader = threading.Thread(target=read_err, daemon=True)
+    poller.start()
+    err_reader.start()
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        line = raw.rstrip("\n")
+        lines.append((time.perf_counter() - t0, line))
+        if on_line is not None:
+            on_line(line)
+    proc.wait()
+    wall = time.perf_counter() - t0
+    done.set()
+    poller.join()
+    err_reader.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(
+        argv=list(argv), returncode=proc.returncode, wall_s=wall, cpu_s=cpu,
+        peak_bytes=max((s.rss for s in samples), default=0), samples=samples, lines=lines,
+        stderr="".join(err_chunks), load_before=load_before, load_after=os.getloadavg()[0],
+    )
+
+
+# --------------------------------------------------------------------------- run breakdown
+
+
+def parse_progress(lines: Sequence[tuple[float, str]]) -> list[dict]:
+    """The notebooks of a run from the runner's progress lines, with their time windows.
+
+    Returns
+    -------
+    list of dict
+        ``{"notebook", "ok", "seconds", "start", "end"}`` per notebook, ``start``/``end``
+        in seconds since the command started (``end`` = when its line was printed).
+    """
+    out = []
+    for t, line in lines:
+        m = PROGRESS_LINE.match(line.strip())
+        if m:
+            secs = float(m.group(5))
+            out.append({"notebook": m.group(3), "ok": m.group(4) == "ok", "seconds": secs,
+                        "start": max(t - secs, 0.0), "end": t})
+    return out
+
+
+def notebook_cells(nb_path: Path) -> dict:
+    """Split an executed notebook's time using papermill's per-cell durations.
+
+    Returns
+    -------
+    dict
+        ``cells_s`` (all code cells), ``setup_s`` (the cell that loads the data: imports
+        and validated tables), ``analysis_s`` (the other cells, charts included) and
+        ``slowest`` (the three slowest analysis cells: first line and seconds).
+    """
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    total = setup = 0.0
+    timed: list[tuple[float, str]] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        dur = float((cell.get("metadata", {}).get("papermill") or {}).get("duration") or 0.0)
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        total += dur
+        if "load_for_notebook(" in src and setup == 0.0:
+            setup = dur
+            continue
+        first = next((ln.strip() for ln in src.splitlines() if ln.strip()), "")
+        timed.append((dur, first))
+    timed.sort(reverse=True)
+    return {
+        "cells_s": total,
+        "setup_s": setup,
+        "analysis_s": total - setup,
+        "slowest": [{"seconds": round(d, 2), "cell": c[:80]} for d, c in timed[:3]],
+    }
+
+
+def run_breakdown(m: Measured, report_dir: Path) -> dict:
+    """Phases of a measured ``alignment-edge run``: load, each notebook, HTML/finish."""
+    nbs = parse_progress(m.lines)
+    first_start = nbs[0]["start"] if nbs else m.wall_s
+    last_end = nbs[-1]["end"] if nbs else m.wall_s
     modules = {}
-    for line in lines:  # "[i/n] 01_define_icp    ok     12.3 s"
-        parts = line.split()
-        if len(parts) >= 4 and parts[-1] == "s":
-            modules[parts[1]] = float(parts[-2])
-    row["modules_s"] = modules
+    for nb in nbs:
+        path = report_dir / f"{nb['notebook']}.ipynb"
+        if not path.is_file():
+            path = report_dir / "failed" / f"{nb['notebook']}.ipynb"
+        cells = notebook_cells(path) if path.is_file() else {
+            "cells_s": math.nan, "setup_s": math.nan, "analysis_s": math.nan, "slowest": []}
+        modules[nb["notebook"]] = {
+            "ok": nb["ok"],
+            "wall_s": nb["seconds"],
+            "kernel_s": max(nb["seconds"] - cells["cells_s"], 0.0),
+            "setup_s": cells["setup_s"],
+            "analysis_s": cells["analysis_s"],
+            "slowest": cells["slowest"],
+            "peak_bytes": m.peak_between(nb["start"], nb["end"]),
+        }
+    return {
+        "load_s": first_start,  # process start, imports, load + validate, write tables
+        "load_peak_bytes": m.peak_between(0.0, first_start),
+        "finish_s": max(m.wall_s - last_end, 0.0),  # HTML export still running, summary
+        "modules": modules,
+    }
+
+
+# --------------------------------------------------------------------------- one size
+
+
+def cli() -> list[str]:
+    """The ``alignment-edge`` command of this environment."""
+    exe = Path(sys.executable).with_name("alignment-edge")
+    if exe.is_file():
+        return [str(exe)]
+    return [sys.executable, "-m", "helpers.cli"]
+
+
+def generate(n_leads: int | str, work: Path, *, seed: int = 1, reuse: bool = False) -> tuple[Path, float]:
+    """The benchmark org of ``n_leads`` leads (Parquet), generated unless reused.
+
+    ``n_leads == "sample"`` gives the committed sample org (CSV), never regenerated.
+    Returns the org folder and the seconds spent generating it.
+    """
+    if n_leads == SAMPLE:
+        return paths.SAMPLE_ORG, 0.0
+    from helpers import synth
+
+    org = work / f"org_{n_leads}"
+    stamp = work / f"org_{n_leads}.json"
+    want = {"leads": n_leads, "seed": seed, "format": "parquet"}
+    if reuse and org.is_dir() and stamp.is_file() and json.loads(stamp.read_text()) == want:
+        return org, 0.0
+    shutil.rmtree(org, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    config = synth.SCENARIOS["sample"].replace(n_leads=int(n_leads), seed=seed)
+    synth.write_org(config, org, fmt="parquet")
+    secs = time.perf_counter() - t0
+    stamp.write_text(json.dumps(want))
+    return org, secs
+
+
+def table_rows(org: Path) -> dict[str, int]:
+    """Rows of each input table (Parquet metadata or CSV line count), without loading it."""
+    out = {}
+    for table in ("leads", "activities", "accounts", "opportunities"):
+        pq_path, csv_path = org / f"{table}.parquet", org / f"{table}.csv"
+        if pq_path.is_file():
+            import pyarrow.parquet as pq
+
+            out[table] = pq.ParquetFile(pq_path).metadata.num_rows
+        elif csv_path.is_file():
+            import pyarrow.csv as pacsv
+
+            out[table] = pacsv.read_csv(csv_path).num_rows
+    return out
+
+
+def bench_size(
+    n_leads: int | str,
+    *,
+    work: Path = WORK,
+    seed: int = 1,
+    reuse: bool = False,
+    only: Sequence[str] | None = None,
+    html: bool = True,
+    keep: bool = False,
+    echo: Callable[[str], None] = print,
+) -> dict:
+    """Generate one org and measure ``check`` and the whole ``run`` on it.
+
+    Parameters
+    ----------
+    n_leads : int or "sample"
+        Leads of the generated org, or the committed sample org.
+    only : sequence of str, optional
+        Notebooks to run (default all), as ``alignment-edge run --only``.
+    keep : bool
+        Keep the report folder (default: removed after it was read).
+
+    Returns
+    -------
+    dict
+        One row of the results (JSON-able).
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    org, gen_s = generate(n_leads, work, seed=seed, reuse=reuse)
+    rows = table_rows(org)
+    label = SAMPLE if n_leads == SAMPLE else f"{int(n_leads):,}"
+    row: dict = {"size": label, "leads": rows.get("leads", 0), "activities": rows.get("activities", 0),
+                 "accounts": rows.get("accounts", 0), "opportunities": rows.get("opportunities", 0),
+                 "generate_s": gen_s}
+
+    echo(f"  check {org} ...")
+    chk = measure([*cli(), "check", str(org)])
+    row.update(check_s=chk.wall_s, check_cpu_s=chk.cpu_s, check_peak_bytes=chk.peak_bytes,
+               check_ok=chk.returncode == 0)
+
+    report = work / f"report_{n_leads}"
+    shutil.rmtree(report, ignore_errors=True)
+    argv = [*cli(), "run", str(org), "--out", str(report)]
+    if html:
+        argv.append("--html")
+    if only:
+        argv += ["--only", ",".join(only)]
+    echo(f"  run {' '.join(argv[1:])} ...")
+    m = measure(argv, on_line=lambda line: echo("    " + line) if PROGRESS_LINE.match(line.strip()) else None)
+    row.update(
+        ok=m.returncode == 0,
+        message="" if m.returncode == 0 else (m.stderr.strip().splitlines() or ["failed"])[-1],
+        run_s=m.wall_s, run_cpu_s=m.cpu_s, peak_bytes=m.peak_bytes,
+        load_avg=[round(m.load_before, 2), round(m.load_after, 2)],
+        **run_breakdown(m, report),
+    )
+    if not keep:
+        shutil.rmtree(report, ignore_errors=True)
     return row
 
 
-def kernel_overhead_per_notebook(row: dict) -> float:
-    """Seconds an empty notebook costs (run total minus load/validate/write)."""
-    return max(row["overhead_run_s"] - row["load_validate_s"], 0.0)
+# --------------------------------------------------------------------------- results
 
 
-def write_results(rows: list[dict], path: Path) -> None:
-    mem = psutil.virtual_memory().total / 2**30
+def _f(x: float | None, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:,.{digits}f}"
+
+
+def _gib(b: int | float | None) -> str:
+    return "-" if not b else f"{b / GIB:.2f}"
+
+
+def machine() -> dict:
+    """Cores, memory, Python and platform of this machine."""
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / GIB, 1),
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def target_lines(rows: Sequence[dict]) -> list[str]:
+    """One sentence per target: met, or missed by how much."""
+    by = {r["size"]: r for r in rows}
+    out = []
+    if SAMPLE in by:
+        s = by[SAMPLE]["run_s"]
+        verdict = "met" if s < TARGET_SAMPLE_S else f"missed by {s - TARGET_SAMPLE_S:.0f} s"
+        out.append(f"- Whole curriculum on the sample org (HTML included): {s:.1f} s "
+                   f"(target < {TARGET_SAMPLE_S:.0f} s: {verdict}).")
+    big = by.get("1,000,000")
+    if big is not None:
+        t, mem = big["run_s"], big["peak_bytes"]
+        vt = "met" if t < TARGET_1M_S else f"missed by {t - TARGET_1M_S:.0f} s"
+        vm = "met" if mem < TARGET_1M_BYTES else f"missed by {(mem - TARGET_1M_BYTES) / GIB:.1f} GiB"
+        out.append(f"- 1M leads / {big['activities'] / 1e6:.0f}M activities, whole curriculum: "
+                   f"{t:.0f} s (target < {TARGET_1M_S:.0f} s: {vt}); peak memory "
+                   f"{mem / GIB:.1f} GiB (target < 6 GiB: {vm}).")
+        mid = by.get("100,000")
+        if mid is not None:
+            ratio = t / mid["run_s"]
+            cpu_ratio = big["run_cpu_s"] / mid["run_cpu_s"] if mid["run_cpu_s"] else math.nan
+            v = "met" if ratio <= TARGET_SCALING else f"missed by {ratio - TARGET_SCALING:.1f}x"
+            out.append(f"- Time at 1M / time at 100k: {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU "
+                       f"(target within {TARGET_SCALING:.0f}x: {v}).")
+    for r in rows:
+        if not r.get("ok", True):
+            out.append(f"- {r['size']} FAILED: {r.get('message', '')}")
+    return out
+
+
+def render(rows: Sequence[dict], info: dict, notes: Sequence[str] = ()) -> str:
+    """``results.md``: summary table, per-module breakdown, targets."""
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: {os.cpu_count()} cores, {mem:.0f} GiB memory, Python {platform.python_version()}, "
-        f"{platform.machine()}. Measured {dt.date.today().isoformat()} by "
-        "`make bench` (`benchmarks/run_benchmarks.py`).",
+        f"Machine: {info['cores']} cores, {info['memory_gib']:.0f} GiB memory, Python "
+        f"{info['python']}, {info['platform']}. Measured {info['date']} with `make bench` "
+        "(`benchmarks/run_benchmarks.py`; see `benchmarks/README.md` for what each column means).",
         "",
-        "Peak memory is the resident memory of the runner plus the notebook kernels it starts, "
-        "summed and sampled every 50 ms. Kernel overhead is the cost of starting a kernel and "
-        "running an empty notebook the same way; a module's computation is its notebook time "
-        "minus that overhead. The whole run includes load + validate, writing the validated "
-        "tables and the HTML export.",
+        "## Whole curriculum",
         "",
+        "| org | leads | activities | check (s) | load + validate (s) | notebooks (s) | "
+        "HTML + finish (s) | whole run (s) | CPU (s) | peak memory (GiB) | load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    names = sorted({k for r in rows for k in r.get("modules_s", {})})
-    header = ["leads", "activities", "generate (s)", "load + validate (s)", "kernel overhead (s)"]
-    header += [f"{n} (s)" for n in names] + ["whole run (s)", "peak memory (MiB)"]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "---|" * len(header))
     for r in rows:
-        cells = [f"{r['leads']:,}", f"{r['activities']:,}", f"{r['generate_s']:.1f}",
-                 f"{r['load_validate_s']:.1f}", f"{kernel_overhead_per_notebook(r):.1f}"]
-        cells += [f"{r['modules_s'].get(n, float('nan')):.1f}" for n in names]
-        cells += [f"{r['total_s']:.1f}" + ("" if r["ok"] else " (FAILED)"), f"{r['peak_mb']:,.0f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Targets", ""]
-    by = {r["leads"]: r for r in rows}
-    if 5000 in by or 10000 in by:
-        small = by.get(10000) or by[5000]
-        lines.append(f"- Whole curriculum at {small['leads']:,} leads: {small['total_s']:.0f} s "
-                     "(target for the 5,000-lead sample: under 45 s).")
-    if 1_000_000 in by:
-        big = by[1_000_000]
-        ok_t = big["total_s"] < 300
-        ok_m = big["peak_mb"] < 6 * 1024
-        lines.append(f"- 1M leads: {big['total_s']:.0f} s (target < 300 s: {'met' if ok_t else 'missed by ' + format(big['total_s'] - 300, '.0f') + ' s'}), "
-                     f"peak {big['peak_mb'] / 1024:.1f} GiB (target < 6 GiB: {'met' if ok_m else 'missed'}).")
-        if 100_000 in by:
-            ratio = big["total_s"] / by[100_000]["total_s"]
-            lines.append(f"- Time at 1M / time at 100k: {ratio:.1f}x (target within 12x).")
+        nb_total = sum(v["wall_s"] for v in r["modules"].values())
+        status = "" if r.get("ok", True) else " (FAILED)"
+        lines.append(
+            f"| {r['size']} | {r['leads']:,} | {r['activities']:,} | {_f(r['check_s'])} | "
+            f"{_f(r['load_s'])} | {_f(nb_total)} | {_f(r['finish_s'])} | "
+            f"**{_f(r['run_s'])}**{status} | {_f(r['run_cpu_s'], 0)} | {_gib(r['peak_bytes'])} | "
+            f"{r['load_avg'][0]:.1f} -> {r['load_avg'][1]:.1f} |"
+        )
+    lines += [
+        "",
+        "## Per module",
+        "",
+        "Each notebook's wall time = kernel start (papermill, kernel start-up, writing the "
+        "notebook) + setup (imports and reading the validated tables) + analysis (every other "
+        "cell, charts included). Peak memory is the runner plus the running kernel.",
+        "",
+        "| org | module | wall (s) | kernel start (s) | setup (s) | analysis (s) | peak memory (GiB) | slowest cell |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
-        if not r["ok"]:
-            lines.append(f"- {r['leads']:,} leads FAILED: {r['message']}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        lines.append(f"| {r['size']} | load + validate + write tables | {_f(r['load_s'])} | | | | "
+                     f"{_gib(r['load_peak_bytes'])} | |")
+        for name, v in r["modules"].items():
+            slow = v["slowest"][0] if v["slowest"] else None
+            slow_txt = f"{slow['seconds']:.1f} s `{slow['cell'].replace('|', '/')}`" if slow else ""
+            flag = "" if v["ok"] else " (FAILED)"
+            lines.append(
+                f"| {r['size']} | {name}{flag} | {_f(v['wall_s'])} | {_f(v['kernel_s'])} | "
+                f"{_f(v['setup_s'])} | {_f(v['analysis_s'])} | {_gib(v['peak_bytes'])} | {slow_txt} |"
+            )
+    lines += ["", "## Targets", "", *target_lines(rows)]
+    busy = [r for r in rows if max(r["load_avg"]) > (info["cores"] or 1)]
+    if busy:
+        names = ", ".join(r["size"] for r in busy)
+        lines += ["", f"The machine was shared while measuring ({names}): a load average above "
+                  f"{info['cores']} means other work competed for the cores, so wall times are "
+                  "longer than on an idle machine; CPU time is less affected."]
+    if notes:
+        lines += ["", "## Notes", "", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(rows: Sequence[dict], path: Path, notes: Sequence[str] = ()) -> None:
+    """Write ``path`` (Markdown) and the same rows as JSON beside it."""
+    info = machine()
+    path.write_text(render(rows, info, notes), encoding="utf-8")
+    payload = {"machine": info, "rows": list(rows)}
+    path.with_suffix(".json").write_text(json.dumps(payload, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def _size(text: str) -> int | str:
+    if text == SAMPLE:
+        return SAMPLE
+    value = int(float(text.lower().replace("k", "e3").replace("m", "e6")))
+    if value < 500:
+        raise argparse.ArgumentTypeError("a benchmark org needs at least 500 leads")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--out", type=Path, default=paths.BENCHMARKS / "results.md")
+    parser.add_argument("--sizes", type=_size, nargs="+", default=list(DEFAULT_SIZES),
+                        metavar="N", help="leads per generated org (10000, 100k, 1M)")
+    parser.add_argument("--no-sample", action="store_true", help="skip the committed sample org")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse generated orgs of benchmarks/work/ of the same size and seed")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", nargs="+", help="notebooks to run (default all)")
+    parser.add_argument("--keep", action="store_true", help="keep the report folders in the work folder")
+    parser.add_argument("--work", type=Path, default=WORK, help="folder for generated orgs and reports")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results Markdown file")
     args = parser.parse_args(argv)
-    WORK.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for n in args.sizes:
-        print(f"benchmarking {n:,} leads ...", flush=True)
-        row = bench_size(n)
+
+    sizes = ([] if args.no_sample else [SAMPLE]) + [s for s in args.sizes if s != SAMPLE]
+    rows: list[dict] = []
+    for n in sizes:
+        print(f"benchmarking {n if n == SAMPLE else format(n, ',') + ' leads'} ...", flush=True)
+        row = bench_size(n, work=args.work, seed=args.seed, reuse=args.reuse, only=args.only,
+                         keep=args.keep, echo=lambda s: print(s, flush=True))
         rows.append(row)
-        print(json.dumps(row, indent=1, default=str), flush=True)
+        print(f"  whole run {row['run_s']:.1f} s, CPU {row['run_cpu_s']:.0f} s, peak "
+              f"{row['peak_bytes'] / GIB:.2f} GiB", flush=True)
         write_results(rows, args.out)
-        args.out.with_suffix(".json").write_text(json.dumps(rows, indent=1, default=str) + "\n")
-    print(f"wrote {args.out}")
-    return 0
+    print(f"wrote {args.out} and {args.out.with_suffix('.json')}")
+    return 0 if all(r["ok"] for r in rows) else 1
 
 
 if __name__ == "__main__":
