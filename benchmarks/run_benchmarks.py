@@ -194,15 +194,30 @@ def parse_progress(lines: Sequence[tuple[float, str]]) -> list[dict]:
     return out
 
 
+_HEADER = re.compile(r"^(if|elif|else|for|while|try|except|finally|with|def|class)\b.*:$|^#")
+_HELPER_CALL = re.compile(r"\b[A-Za-z_]\w*\.[A-Za-z_]\w*\(")
+
+
+def _telling_line(src: str) -> str:
+    """The line of a cell that says what it does: the first that calls a module's function
+    (``icp.fit_icp(...)``), else the first that is not ``if ...:`` or a comment."""
+    lines = [ln.strip() for ln in src.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    calls = [ln for ln in lines if _HELPER_CALL.search(ln) and not ln.startswith("print(")]
+    if calls:
+        return calls[0]
+    return next((ln for ln in lines if not _HEADER.match(ln)), lines[0] if lines else "")
+
+
 def notebook_cells(nb_path: Path) -> dict:
     """Split an executed notebook's time using papermill's per-cell durations.
 
     Returns
     -------
     dict
-        ``cells_s`` (all code cells), ``setup_s`` (the cell that loads the data: imports
-        and validated tables), ``analysis_s`` (the other cells, charts included) and
-        ``slowest`` (the three slowest analysis cells: first line and seconds).
+        ``cells_s`` (the code cells but the parameter cells, which only wait for the kernel
+        to be ready), ``setup_s`` (the cell that loads the data: imports and validated
+        tables), ``analysis_s`` (the other cells, charts included) and ``slowest`` (the
+        three slowest analysis cells: a telling line and seconds).
     """
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     total = setup = 0.0
@@ -210,15 +225,17 @@ def notebook_cells(nb_path: Path) -> dict:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        dur = float((cell.get("metadata", {}).get("papermill") or {}).get("duration") or 0.0)
+        meta = cell.get("metadata", {})
+        dur = float((meta.get("papermill") or {}).get("duration") or 0.0)
+        if {"parameters", "injected-parameters"} & set(meta.get("tags", [])):
+            continue  # literals only: their time is the wait for the kernel (kernel start)
         src = cell.get("source", "")
         src = "".join(src) if isinstance(src, list) else src
         total += dur
         if "load_for_notebook(" in src and setup == 0.0:
             setup = dur
             continue
-        first = next((ln.strip() for ln in src.splitlines() if ln.strip()), "")
-        timed.append((dur, first))
+        timed.append((dur, _telling_line(src)))
     timed.sort(reverse=True)
     return {
         "cells_s": total,
@@ -424,6 +441,22 @@ def target_lines(rows: Sequence[dict]) -> list[str]:
     return out
 
 
+def where_time_goes(row: dict) -> str:
+    """One line: the largest parts of a run, its slowest cell and when memory peaked."""
+    total = row["run_s"] or math.nan
+    parts = {"load + validate": row["load_s"], **{k: v["wall_s"] for k, v in row["modules"].items()}}
+    top = sorted(parts.items(), key=lambda kv: kv[1], reverse=True)[:3]
+    share = ", ".join(f"{k} {v:.0f} s ({v / total:.0%})" for k, v in top)
+    slow = [(c["seconds"], k, c["cell"]) for k, v in row["modules"].items() for c in v["slowest"]]
+    text = f"- {row['size']}: {share} of {total:.0f} s"
+    if slow:
+        secs, module, cell = max(slow)
+        text += f"; slowest cell {secs:.1f} s in {module}: `{cell.replace('|', '/')}`"
+    peaks = {"load + validate": row["load_peak_bytes"], **{k: v["peak_bytes"] for k, v in row["modules"].items()}}
+    at = max(peaks, key=lambda k: peaks[k] or 0)
+    return text + f"; memory peaked during {at} ({_gib(peaks[at])} GiB)."
+
+
 def render(rows: Sequence[dict], info: dict, notes: Sequence[str] = ()) -> str:
     """``results.md``: summary table, per-module breakdown, targets."""
     lines = [
@@ -454,7 +487,8 @@ def render(rows: Sequence[dict], info: dict, notes: Sequence[str] = ()) -> str:
         "",
         "Each notebook's wall time = kernel start (papermill, kernel start-up, writing the "
         "notebook) + setup (imports and reading the validated tables) + analysis (every other "
-        "cell, charts included). Peak memory is the runner plus the running kernel.",
+        "cell, charts included). Peak memory is the runner plus the kernels alive meanwhile "
+        "(the running one, the next one starting, the previous one exiting).",
         "",
         "| org | module | wall (s) | kernel start (s) | setup (s) | analysis (s) | peak memory (GiB) | slowest cell |",
         "|---|---|---:|---:|---:|---:|---:|---|",
@@ -471,6 +505,7 @@ def render(rows: Sequence[dict], info: dict, notes: Sequence[str] = ()) -> str:
                 f"{_f(v['setup_s'])} | {_f(v['analysis_s'])} | {_gib(v['peak_bytes'])} | {slow_txt} |"
             )
     lines += ["", "## Targets", "", *target_lines(rows)]
+    lines += ["", "## Where the time goes", "", *[where_time_goes(r) for r in rows]]
     busy = [r for r in rows if max(r["load_avg"]) > (info["cores"] or 1)]
     if busy:
         names = ", ".join(r["size"] for r in busy)

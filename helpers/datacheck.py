@@ -540,7 +540,10 @@ def issue_rows(data: Any, kind: str, table: str, column: str, *, n: int = 5) -> 
         other = t.get(ref[0]) if ref else None
         if other is None or ref[1] not in other.columns:
             return empty
-        mask = (df[column].notna() & ~df[column].isin(other[ref[1]].dropna().unique())).astype(bool)
+        from helpers.load import isin_values
+
+        mask = pd.Series(df[column].notna().to_numpy(bool) & ~isin_values(df[column], other[ref[1]]),
+                         index=df.index)
         show = [column]
     elif kind == "negative_amount":
         mask = (df[column] < 0).fillna(False).astype(bool)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import schema
+from helpers.load import positions_in, text_equals
 
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
@@ -110,8 +111,10 @@ def wilson_interval(successes, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarr
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+        # the interval contains p; min/max only remove rounding (a low bound of 3e-18 at
+        # p = 0 would give a chart a negative error bar)
+        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), np.nan)
+        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), np.nan)
     return low, high
 
 
@@ -273,6 +276,15 @@ def _opportunity_links(
     return out
 
 
+def _column_values(s: pd.Series):
+    """A column's values to copy into another frame by position: the text array itself for
+    text columns (``to_numpy`` would turn millions of strings into Python objects and back),
+    else ``to_numpy()``."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is not pd.NA:
+        return s.array
+    return s.to_numpy()
+
+
 def build_journeys(
     leads: pd.DataFrame,
     opportunities: pd.DataFrame | None = None,
@@ -328,10 +340,10 @@ def build_journeys(
     n = len(leads)
     keep = keep or ["source", "owner_id", "account_id", "job_title", "disqualify_reason", "sales_touches",
                     "marketing_touches", "first_sales_touch_at", person_col]
-    out = pd.DataFrame({"lead_id": leads["lead_id"].astype("string").to_numpy()})
+    out = pd.DataFrame({"lead_id": _column_values(leads["lead_id"].astype("str"))})
     for c in keep:
         if c in leads.columns and c != "lead_id":
-            out[c] = leads[c].to_numpy()
+            out[c] = _column_values(leads[c])
     times: dict[str, np.ndarray] = {}
     nat = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     for i, s in enumerate(stages):
@@ -361,7 +373,7 @@ def build_journeys(
                     prev_stage = col
                     break
         link = _opportunity_links(leads, opp, prev_stage)
-        pos = pd.Index(out["lead_id"]).get_indexer(link.fillna("\x00"))
+        pos = positions_in(link, out["lead_id"])
         ok = pos >= 0
         created = opp["created_at"] if "created_at" in opp else pd.Series(pd.NaT, index=opp.index)
         closed_opp = opp["closed_at"] if "closed_at" in opp else pd.Series(pd.NaT, index=opp.index)
@@ -444,10 +456,15 @@ def build_journeys(
     dropped = 0
     if person_col in out.columns and out[person_col].notna().any():
         has_key = out[person_col].notna()
-        keyed = out[has_key].sort_values(["furthest", "entered_at"], ascending=[False, True], kind="stable")
+        # Keep each person's furthest (then earliest) record; only the three columns that
+        # decide are sorted, the table is filtered once, in its order.
+        keyed = out.loc[has_key, ["furthest", "entered_at", person_col]].sort_values(
+            ["furthest", "entered_at"], ascending=[False, True], kind="stable")
         first = ~keyed.duplicated(subset=[person_col], keep="first")
         dropped = int((~first).sum())
-        out = pd.concat([keyed[first], out[~has_key]]).sort_index()
+        kept = ~has_key.to_numpy()
+        kept[out.index.get_indexer(keyed.index[first.to_numpy()])] = True
+        out = out[kept]
     out = out.reset_index(drop=True)
 
     if export_date is None:
@@ -865,13 +882,12 @@ def add_touches(
                             t["closed_at"].to_numpy("datetime64[ns]")))
     if activities is not None and len(activities) and {"lead_id", "occurred_at"} <= set(activities.columns) \
             and "team" in activities.columns and activities["team"].notna().any():
-        pos = pd.Index(t["lead_id"]).get_indexer(activities["lead_id"].astype("string"))
+        pos = positions_in(activities["lead_id"], t["lead_id"])
         ok = pos >= 0
         pos = pos[ok]
         occ = activities["occurred_at"].to_numpy("datetime64[ns]")[ok]
-        team = activities["team"].astype("string").str.lower().to_numpy()[ok]
-        is_sales = team == sales
-        is_mkt = team == marketing
+        is_sales = text_equals(activities["team"], sales)[ok]
+        is_mkt = text_equals(activities["team"], marketing)[ok]
         occ_i = occ.view("int64")
         start_i = t_start.view("int64")[pos]
         valid_start = ~np.isnat(t_start)[pos]

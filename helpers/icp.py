@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import paths
+from helpers.load import isin_values
 
 # --------------------------------------------------------------------------- constants
 
@@ -472,8 +473,10 @@ def wilson_interval(wins, n, confidence: float = 0.95) -> tuple[np.ndarray, np.n
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+        # the interval contains p; min/max only remove rounding (a low bound of 3e-18 at
+        # p = 0 would give a chart a negative error bar)
+        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), np.nan)
+        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), np.nan)
     return low, high
 
 
@@ -795,7 +798,7 @@ def prepare_icp(
             )
         if acc_seg is not None:
             fdims = [d for d in dims if d in FIRMOGRAPHIC]
-            lead_seg["has_account"] = lead_seg["account_id"].isin(acc_seg["account_id"]).to_numpy()
+            lead_seg["has_account"] = isin_values(lead_seg["account_id"], acc_seg["account_id"])
             lead_seg = lead_seg.merge(acc_seg[["account_id", *fdims]], on="account_id", how="left")
             for d in fdims:
                 lead_seg[d] = _fill_unknown(lead_seg[d])

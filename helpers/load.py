@@ -1510,20 +1510,94 @@ class _Loader:
 
 def _isin(s: pd.Series, values: pd.Series) -> np.ndarray:
     """``s.isin(values)`` for long text columns (vectorised in Arrow; missing values -> False)."""
+    return isin_values(s, values)
+
+
+def _as_arrow(values: Any):
+    """The Arrow array behind ``values`` (a Series, Index, array or list), one chunk."""
+    import pyarrow as pa
+
+    arr = values.array if isinstance(values, pd.Series | pd.Index) else values
+    if hasattr(arr, "__arrow_array__"):
+        out = arr.__arrow_array__()
+    else:
+        out = pa.array(np.asarray(arr, dtype=object) if not isinstance(arr, np.ndarray) else arr,
+                       from_pandas=True)
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def isin_values(s: pd.Series, values: Any) -> np.ndarray:
+    """``s.isin(values)`` as a boolean array, fast for long text columns.
+
+    pandas checks a text column against a list of values one value at a time; this
+    builds the value set once in Arrow, so a million ids take a fraction of a second.
+    Missing values of ``s`` give False (missing values in ``values`` are ignored).
+
+    Parameters
+    ----------
+    s : Series
+        Column to test (any dtype; text columns gain the most).
+    values : Series, Index, array or list
+        Values to look for.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        arr = pa.chunked_array(pa.array(s, from_pandas=True) if not hasattr(s.array, "__arrow_array__")
-                               else s.array.__arrow_array__())
-        vals = values.dropna().unique()
-        vset = pa.array(vals, from_pandas=True) if not hasattr(vals, "__arrow_array__") else vals.__arrow_array__()
-        if isinstance(vset, pa.ChunkedArray):
-            vset = vset.combine_chunks()
-        vset = vset.cast(arr.type)
+        arr = _as_arrow(s)
+        vset = _as_arrow(values)
+        if vset.null_count:
+            vset = vset.drop_null()
+        if vset.type != arr.type:
+            vset = vset.cast(arr.type)
         return pc.is_in(arr, value_set=vset, skip_nulls=True).fill_null(False).to_numpy(zero_copy_only=False)
     except (pa.ArrowException, TypeError, ValueError):
-        return s.isin(values.dropna().unique()).fillna(False).to_numpy(dtype=bool)
+        vals = pd.Series(values).dropna().unique()
+        return s.isin(vals).fillna(False).to_numpy(dtype=bool)
+
+
+def text_equals(s: pd.Series, value: str) -> np.ndarray:
+    """``s.str.lower() == value`` as a boolean array (missing -> False).
+
+    Computed once per distinct value: an activity log repeats a handful of team or type
+    names over millions of rows, and lower-casing every row costs seconds.
+    """
+    codes, uniques = pd.factorize(s)
+    hit = np.asarray(pd.Index(uniques).astype("string").str.lower() == value, dtype=bool)
+    return np.append(hit, False)[codes]  # code -1 (missing) -> the appended False
+
+
+def positions_in(keys: Any, index: Any) -> np.ndarray:
+    """Position of each of ``keys`` in ``index`` (int64, -1 when absent or missing).
+
+    The same as ``pd.Index(index).get_indexer(keys)`` for an ``index`` without repeated
+    values, computed in Arrow: with text ids pandas converts both sides to Python
+    strings first, which costs seconds on millions of rows.
+
+    Raises
+    ------
+    ValueError
+        When ``index`` repeats a value (a key would have several positions).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        karr = _as_arrow(keys)
+        iarr = _as_arrow(index)
+        if iarr.type != karr.type:
+            iarr = iarr.cast(karr.type)
+        valid = iarr.drop_null() if iarr.null_count else iarr
+        if pc.count_distinct(valid).as_py() != len(valid):
+            raise ValueError("positions_in needs an index without repeated values.")
+        pos = pc.index_in(karr, value_set=iarr, skip_nulls=True).fill_null(-1)
+        return pos.to_numpy(zero_copy_only=False).astype("int64", copy=False)
+    except (pa.ArrowException, TypeError):
+        return pd.Index(index).get_indexer(keys).astype("int64", copy=False)
 
 
 def _arrow_array(s: pd.Series):
@@ -1950,7 +2024,8 @@ def write_tables(data: OrgData, out_dir: str | os.PathLike) -> Path:
             out[_SOURCE_ROW] = data.source_rows[t]
         target = folder / f"{t}.parquet"
         tmp = folder / f".{t}.parquet.tmp"
-        out.to_parquet(tmp, index=False)
+        # LZ4 decompresses faster than the default Snappy: every notebook reads these files.
+        out.to_parquet(tmp, index=False, compression="lz4")
         os.replace(tmp, target)
         tables[t] = {"file": target.name, "rows": len(df)}
     for stale in folder.glob("*.parquet"):

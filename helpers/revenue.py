@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import plots
+from helpers.load import isin_values, positions_in, text_equals
 from helpers.schema import STAGES
 
 #: Average days in a month, used to turn day lags into whole months.
@@ -477,6 +478,18 @@ def skipped_sentence(skipped: Mapping[str, str], kept: Sequence[str] | None = No
     return f"The plan works back from won deals to {top} only; stages skipped, as the data lacks them: {parts}."
 
 
+def _reindex_unique(values: pd.Series, index: pd.Index) -> pd.Series:
+    """``values.reindex(index)`` for a Series whose index does not repeat (per-lead
+    aggregates), looked up in Arrow: fast with millions of text ids."""
+    if len(values) == 0 or len(index) == 0:
+        return values.reindex(index)
+    pos = positions_in(index, values.index)
+    found = pos >= 0
+    out = values.iloc[np.where(found, pos, 0)].where(found)
+    out.index = index
+    return out
+
+
 def stage_times(
     leads: pd.DataFrame,
     opportunities: pd.DataFrame | None,
@@ -520,16 +533,16 @@ def stage_times(
             out[s] = t if t is not None else pd.NaT
             reached[s] = out[s].notna()
         elif s == "opportunity":
-            out[s] = opp_first.reindex(out.index) if opp_first is not None else pd.NaT
+            out[s] = _reindex_unique(opp_first, out.index) if opp_first is not None else pd.NaT
             reached[s] = (
-                pd.Series(out.index.isin(opp_any.index), index=out.index)
+                pd.Series(isin_values(out.index, opp_any.index), index=out.index)
                 if opportunities is not None and _has(opportunities, "lead_id")
                 else False
             )
         elif s == "won":
-            out[s] = won_first.reindex(out.index) if won_first is not None else pd.NaT
+            out[s] = _reindex_unique(won_first, out.index) if won_first is not None else pd.NaT
             reached[s] = (
-                pd.Series(out.index.isin(won_any.index), index=out.index)
+                pd.Series(isin_values(out.index, won_any.index), index=out.index)
                 if opportunities is not None and _has(opportunities, "lead_id")
                 else False
             )
@@ -550,7 +563,7 @@ def stage_times(
         vals = pd.to_datetime(np.where(np.isnan(col), np.iinfo(np.int64).min, col).astype("int64"), unit="ns")
         out[s] = pd.Series(vals, index=out.index).where(~np.isnan(col), pd.NaT)
         out[f"reached_{s}"] = reached_bf[s].to_numpy()
-    out["won_amount"] = won_amt.reindex(out.index).fillna(0.0) if won_amt is not None else 0.0
+    out["won_amount"] = _reindex_unique(won_amt, out.index).fillna(0.0) if won_amt is not None else 0.0
     return out
 
 
@@ -1008,8 +1021,8 @@ def sales_work(
     if activities is not None and _has(activities, "lead_id", "occurred_at"):
         a = activities
         if "team" in a.columns and a["team"].notna().any():
-            a = a[(a["team"].astype("string").str.lower() == team_value).fillna(False).to_numpy()]
-        pos = pd.Index(base.index).get_indexer(a["lead_id"].astype("string"))
+            a = a[text_equals(a["team"], team_value)]
+        pos = positions_in(a["lead_id"], base.index)
         ok = pos >= 0
         pos = pos[ok]
         occ = a["occurred_at"].to_numpy("datetime64[ns]")[ok].view("int64")

@@ -8,6 +8,9 @@ into place only when every notebook succeeded, so a failure never damages the
 previous report: the failing notebook, partially executed with papermill's error
 banner, is saved in ``<report>/failed/`` and the cause is given in one sentence.
 
+Each notebook's kernel is started one step ahead (the first one while the data loads) and
+imports the notebook's modules meanwhile, so kernel start-up overlaps the previous step.
+
 Parameter precedence: the notebook's default < ``org.yml: parameters`` < ``-p``.
 A ``-p`` name that no selected notebook declares is an error naming the closest
 declared names, and so is an ``org.yml`` parameter that no notebook declares.
@@ -405,6 +408,13 @@ def _kernel_manager_class():
                 return
             await super()._async_interrupt_kernel()
 
+        def client(self, **kwargs):
+            # Remembered so that a kernel started ahead (and handed to papermill, which then
+            # leaves it running) has every client's channels closed with it.
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_ae_clients", []).append(kc)
+            return kc
+
         @property
         def kernel_spec(self):  # noqa: D401 - property of the base class
             if self._kernel_spec is None:
@@ -457,8 +467,15 @@ def execute_notebook(
     parameters: dict[str, Any],
     *,
     progress_bar: bool = False,
+    kernel: Any = None,
 ) -> None:
     """Execute one notebook with papermill in this environment's kernel, ``cwd`` = repo root.
+
+    Parameters
+    ----------
+    kernel : kernel manager, optional
+        A kernel already started by :func:`start_kernel` (the caller stops it with
+        :func:`stop_kernel`); default: papermill starts and stops a fresh one.
 
     Raises
     ------
@@ -467,17 +484,191 @@ def execute_notebook(
     """
     import papermill as pm
 
+    extra = {"km": kernel} if kernel is not None else {}
     pm.execute_notebook(
         str(nb.path),
         str(out_path),
         parameters=parameters,
+        engine_name=_engine_name(),
         kernel_name=KERNEL_NAME,
         language="python",
         cwd=str(paths.REPO_ROOT),
         progress_bar=progress_bar,
         log_output=False,
         kernel_manager_class=_kernel_manager_class(),
+        **extra,
     )
+
+
+#: While a notebook runs, its partial output is written at most this often (seconds).
+SAVE_EVERY = 2.0
+ENGINE_NAME = "alignment-edge"
+_ENGINE_REGISTERED: list[str] = []
+
+
+def _engine_name() -> str:
+    """papermill's engine, writing the executed notebook at most every ``SAVE_EVERY``
+    seconds while it runs (papermill writes it twice per cell, which costs seconds on a
+    notebook with many charts), and always when it ends or fails."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if _ENGINE_REGISTERED:
+        return ENGINE_NAME
+
+    class ThrottledManager(NotebookExecutionManager):
+        def save(self, **kwargs):
+            now = time.monotonic()
+            last = self.__dict__.get("_last_write")
+            if self.__dict__.get("_final") or last is None or now - last >= SAVE_EVERY:
+                super().save(**kwargs)
+                self._last_write = now
+
+        def notebook_complete(self, **kwargs):
+            self._final = True
+            super().notebook_complete(**kwargs)
+
+    class ThrottledEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
+                             log_output=False, autosave_cell_every=30, **kwargs):
+            nb_man = ThrottledManager(nb, output_path=output_path, progress_bar=progress_bar,
+                                      log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE_NAME, ThrottledEngine)
+    _ENGINE_REGISTERED.append(ENGINE_NAME)
+    return ENGINE_NAME
+
+
+#: Top-level packages whose imports a kernel started ahead performs before its notebook.
+PRELOAD_PACKAGES = (
+    "helpers", "pandas", "numpy", "matplotlib", "seaborn", "scipy", "sklearn", "statsmodels",
+    "IPython",
+)
+
+
+def notebook_imports(nb_path: str | Path) -> list[str]:
+    """Modules a notebook imports at the top level of its code cells, in order.
+
+    Only modules of :data:`PRELOAD_PACKAGES`; ``from helpers import icp`` gives
+    ``helpers`` and ``helpers.icp``. Cells that are not plain Python are skipped.
+    """
+    import ast
+
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(nb_path), as_version=4)
+    except Exception:  # noqa: BLE001 - an unreadable notebook fails later, with its message
+        return []
+    found: list[str] = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse(cell.get("source", ""))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.append(node.module)
+                found += [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    wanted = [m for m in found if m.split(".")[0] in PRELOAD_PACKAGES]
+    return list(dict.fromkeys(wanted))
+
+
+_PRELOAD_CODE = """\
+def __preload(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+__preload({names!r})
+del __preload
+"""
+
+
+def start_kernel(preload: Sequence[str] = ()) -> Any:
+    """Start a kernel now (``cwd`` = repo root) for a notebook that runs later.
+
+    The kernel process boots in the background; with ``preload`` it then imports those
+    modules (silently: no output, no history, no execution count), so that the notebook's
+    own imports find them loaded. Pass it to :func:`execute_notebook` and stop it with
+    :func:`stop_kernel`.
+    """
+    from jupyter_core.utils import run_sync
+
+    km = _kernel_manager_class()(kernel_name=KERNEL_NAME)
+    run_sync(km.start_kernel)(cwd=str(paths.REPO_ROOT))
+    if preload:
+        from jupyter_client.blocking import BlockingKernelClient
+
+        kc = BlockingKernelClient()
+        kc.load_connection_file(km.connection_file)
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        kc.execute(_PRELOAD_CODE.format(names=list(preload)), silent=True, store_history=False)
+        km.__dict__.setdefault("_ae_clients", []).append(kc)
+    return km
+
+
+def _start_ahead(nb: Notebook) -> Any:
+    """A kernel started ahead for ``nb`` with its imports preloaded, or None when that
+    fails (papermill then starts one itself, as usual)."""
+    try:
+        return start_kernel(notebook_imports(nb.path))
+    except Exception:  # noqa: BLE001 - only an optimisation
+        return None
+
+
+def _request_stop(km: Any) -> None:
+    """Ask a kernel to shut down without waiting for it (:func:`stop_kernel` reaps it)."""
+    if km is None:
+        return
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.request_shutdown)()
+    except Exception:  # noqa: BLE001 - stop_kernel kills it if it did not listen
+        pass
+
+
+def stop_kernel(km: Any, *, now: bool = False) -> None:
+    """Shut down a kernel from :func:`start_kernel` and close its clients (never raises).
+
+    ``now=True`` kills it at once: for a kernel that never ran its notebook (it may still
+    be importing, and a shutdown request in the middle of that prints a traceback).
+    """
+    if km is None:
+        return
+    from jupyter_core.utils import run_sync
+
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=now)
+    except Exception:  # noqa: BLE001 - a kernel that already died is fine
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+    for kc in km.__dict__.pop("_ae_clients", []):
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001
+            pass
+    try:
+        run_sync(km.cleanup_resources)()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def failure_sentence(exc: BaseException, nb: Notebook, saved: Path | None) -> str:
@@ -519,7 +710,8 @@ def run_entry(data: Any, notebooks_run: Sequence[str], previous: dict | None = N
     """
     from helpers import datacheck
 
-    first, last = datacheck.data_period(data)
+    period = getattr(data, "period", None)
+    first, last = period if period is not None else datacheck.data_period(data)
     before = list((previous or {}).get("notebooks", []))
     notebooks = sorted(set(before) | set(notebooks_run))
     config = getattr(data, "config", None)
@@ -549,6 +741,36 @@ class RunResult:
     message: str = ""
     failed_notebook: Path | None = None
     org_name: str | None = None
+
+
+@dataclass(frozen=True)
+class _RunFacts:
+    """What ``summary.json: _run`` needs from a load, without the tables."""
+
+    name: str | None
+    currency: str | None
+    config: Any
+    period: tuple[str | None, str | None]
+
+    @classmethod
+    def of(cls, data: Any) -> _RunFacts:
+        from helpers import datacheck
+
+        return cls(getattr(data, "name", None), getattr(data, "currency", None),
+                   getattr(data, "config", None), datacheck.data_period(data))
+
+
+def _release_memory() -> None:
+    """Hand the memory of dropped tables back to the system (Arrow keeps a pool)."""
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - pyarrow is pinned
+        pass
 
 
 def _normalise_permissions(folder: Path) -> None:
@@ -740,15 +962,23 @@ def run_org(
 
     from helpers import load
 
-    data = load.load_org(org_path, strict=strict)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a report is a normal folder
+    # Each notebook's kernel is started one step ahead (the first while the data loads),
+    # so that kernel start-up and imports overlap the work before it.
+    upcoming = _start_ahead(selected[0])
+    try:
+        data = load.load_org(org_path, strict=strict)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a report is a normal folder
+    except BaseException:
+        stop_kernel(upcoming, now=True)
+        raise
     result = RunResult(org_dir=org_path, out=target, ok=False, org_name=cfg.name)
     # HTML export runs in a thread while the next notebook's kernel works.
     exporter = cf.ThreadPoolExecutor(max_workers=1) if html else None
     exports: list[cf.Future] = []
+    retiring: list[Any] = []
     try:
         previous: dict = {}
         if only and target.is_dir() and (target / SUMMARY).is_file():
@@ -758,6 +988,10 @@ def run_org(
             previous = report.read_summary(tmp).get(RUN_KEY, {})
             _forget_outputs(tmp, selected)
         load.write_tables(data, tmp)
+        # The kernels read the tables just written; the runner keeps only what the summary
+        # needs, so that its copy of the data does not add to the kernels' memory.
+        data = _RunFacts.of(data)
+        _release_memory()
         total = len(selected)
         overrides = _describe_overrides(injected, cfg.parameters, parameters or {})
         if overrides:
@@ -770,8 +1004,11 @@ def run_org(
                 "output_dir": str(tmp),
             }
             t0 = time.perf_counter()
+            kernel, upcoming = upcoming, None
+            if i < total:
+                upcoming = _start_ahead(selected[i])
             try:
-                execute_notebook(nb, nb_out, params, progress_bar=progress_bar)
+                execute_notebook(nb, nb_out, params, progress_bar=progress_bar, kernel=kernel)
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure of a notebook is reported
@@ -782,6 +1019,12 @@ def run_org(
                 result.failed_notebook = saved
                 result.seconds = time.perf_counter() - started
                 return result
+            finally:
+                # asked to stop now, reaped after the next notebook: no waiting for its exit
+                _request_stop(kernel)
+                for old in retiring:
+                    stop_kernel(old)
+                retiring = [kernel]
             _finish_notebook(nb_out, tmp, target)
             if exporter is not None:
                 exports.append(exporter.submit(_export_html, nb_out, nb_out.with_suffix(".html")))
@@ -804,6 +1047,9 @@ def run_org(
         result.message = f"report written to {target}"
         return result
     finally:
+        stop_kernel(upcoming, now=True)
+        for km in retiring:
+            stop_kernel(km)
         if exporter is not None:
             exporter.shutdown(wait=True, cancel_futures=True)
         if tmp.exists():
