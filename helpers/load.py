@@ -1119,6 +1119,8 @@ class _Loader:
         count = int(mask.sum())
         where, lines, file = self._where(c, mask)
         examples = self._examples(values, c, mask)
+        if count == 1:  # "are not numbers" -> "is not a number" style agreement
+            what = _singular(what)
         self.fail(
             f"{self._label(table, c)}: {count:,} value{'s' if count > 1 else ''} {what}{where}, e.g. "
             f"{examples}. {todo}",
@@ -2109,3 +2111,21 @@ def load_for_notebook(org_dir: str | os.PathLike, output_dir: str | os.PathLike)
     data = load_org(org)
     write_tables(data, out)
     return data
+
+
+def _singular(what: str) -> str:
+    """Verb agreement for one bad value: 'are not numbers' -> 'is not a number'."""
+    special = {
+        "are not numbers": "is not a number",
+        "are not yes/no values": "is not a yes/no value",
+        "are not dates": "is not a date",
+        "are impossible dates": "is an impossible date",
+        "are numbers, not dates": "is a number, not a date",
+        "are not SIC codes (1 to 4 digits)": "is not a SIC code (1 to 4 digits)",
+    }
+    if what in special:
+        return special[what]
+    for plural, single in (("are ", "is "), ("have ", "has "), ("do not ", "does not ")):
+        if what.startswith(plural):
+            return single + what[len(plural):].replace(" or are ", " or is ")
+    return what
