@@ -415,15 +415,22 @@ def target_lines(rows: Sequence[dict]) -> list[str]:
     """One sentence per target: met, or missed by how much."""
     by = {r["size"]: r for r in rows}
     out = []
+    cores = os.cpu_count() or 1
+
+    def busy(row: dict) -> str:
+        load = max(row["load_avg"])
+        return f", with a load average of {load:.1f} on {cores} cores" if load > cores * 0.75 else ""
+
     if SAMPLE in by:
         s = by[SAMPLE]["run_s"]
-        verdict = "met" if s < TARGET_SAMPLE_S else f"missed by {s - TARGET_SAMPLE_S:.0f} s"
+        verdict = "met" if s < TARGET_SAMPLE_S else (
+            f"missed by {s - TARGET_SAMPLE_S:.1f} s{busy(by[SAMPLE])}")
         out.append(f"- Whole curriculum on the sample org (HTML included): {s:.1f} s "
                    f"(target < {TARGET_SAMPLE_S:.0f} s: {verdict}).")
     big = by.get("1,000,000")
     if big is not None:
         t, mem = big["run_s"], big["peak_bytes"]
-        vt = "met" if t < TARGET_1M_S else f"missed by {t - TARGET_1M_S:.0f} s"
+        vt = "met" if t < TARGET_1M_S else f"missed by {t - TARGET_1M_S:.1f} s{busy(big)}"
         vm = "met" if mem < TARGET_1M_BYTES else f"missed by {(mem - TARGET_1M_BYTES) / GIB:.1f} GiB"
         out.append(f"- 1M leads / {big['activities'] / 1e6:.0f}M activities, whole curriculum: "
                    f"{t:.0f} s (target < {TARGET_1M_S:.0f} s: {vt}); peak memory "
