@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from helpers import paths  # noqa: E402
+from helpers.core import paths  # noqa: E402
 
 WORK = paths.BENCHMARKS / "work"
 RESULTS = paths.BENCHMARKS / "results.md"

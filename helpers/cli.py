@@ -32,41 +32,21 @@ def _err(message: str) -> None:
     print(f"alignment-edge: error: {message}", file=sys.stderr, flush=True)
 
 
-def _needs(module: str, what: str):
-    """Import ``helpers.<module>`` or explain which part of the product is missing."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"helpers.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"helpers.{module}":
-            raise UserError(
-                f"'{what}' needs helpers/{module}.py, which this installation does not have yet."
-            ) from None
-        raise
-
-
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Exception classes printed as one message (exit 2)."""
-    from helpers.config import ConfigError
-    from helpers.paths import PathEscapeError
+    from helpers.core.config import ConfigError
+    from helpers.core.paths import PathEscapeError
+    from helpers.data import DataError
 
-    classes: list[type[BaseException]] = [UserError, ConfigError, PathEscapeError, ValueError]
-    try:
-        from helpers.load import DataError
-
-        classes.insert(0, DataError)
-    except ImportError:
-        pass
-    return tuple(classes)
+    return (DataError, UserError, ConfigError, PathEscapeError, ValueError)
 
 
 # --------------------------------------------------------------------------- subcommands
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    load = _needs("load", "check")
-    from helpers import paths
+    from helpers.core import paths
+    from helpers.data import load
 
     org = paths.resolve(args.org_dir)
     report = load.check_org(org, strict=args.strict)
@@ -115,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    synth = _needs("synth", "sample")
+    from helpers import synth
     if args.scenario not in synth.SCENARIOS:
         raise UserError(
             f"--scenario {args.scenario}: unknown; choose from {', '.join(synth.SCENARIOS)}."
@@ -130,7 +110,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         changes["seed"] = args.seed
     if changes:
         config = config.replace(**changes)
-    from helpers import paths
+    from helpers.core import paths
 
     out = paths.resolve(args.out) if args.out else paths.SAMPLE_ORG
     written = synth.write_org(config, out, fmt=args.format)
@@ -142,7 +122,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from helpers import config, paths
+    from helpers.core import config, paths
 
     exports = [paths.resolve(p) for p in args.export]
     for p in exports:
@@ -156,7 +136,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     if not hasattr(config, "draft_org_config"):
         raise UserError(
-            "'init' needs helpers.config.draft_org_config, which this installation lacks."
+            "'init' needs helpers.core.config.draft_org_config, which this installation lacks."
         )
     outside = [p for p in exports if out_dir.resolve() not in p.resolve().parents]
     draft = config.draft_org_config(exports)
@@ -175,14 +155,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from helpers import paths
-    from helpers.config import load_org_config
+    from helpers.core import paths
+    from helpers.core.config import load_org_config
     from helpers.run import org_slug
 
     model = paths.resolve(args.model)
     if not model.is_file():
         raise UserError(f"{model}: model file not found.")
-    scoring = _needs("scoring", "score")
+    from helpers import scoring
     org = paths.resolve(args.org_dir)
     if args.out:
         out = paths.resolve(args.out)
@@ -195,7 +175,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    workshop = _needs("workshop", "exercises")
+    from helpers import workshop
     result = workshop.generate_exercises()
     if isinstance(result, list | tuple):
         for p in result:

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers import schema
-from helpers.load import positions_in, text_equals
+from helpers.core import schema
+from helpers.core.report import plain
+from helpers.core.stats import mantel_haenszel_rr, two_proportion_p, wilson_interval
+from helpers.data import positions_in, text_equals
 
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
@@ -88,90 +90,6 @@ CLAIMS = pd.DataFrame(
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(successes, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion (vectorised).
-
-    Parameters
-    ----------
-    successes, n : array-like
-        Counts; where ``n`` is 0 the bounds are NaN.
-    z : float
-        Normal quantile (1.96 for 95%).
-
-    Returns
-    -------
-    (low, high) : tuple of ndarrays
-    """
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        # the interval contains p; min/max only remove rounding (a low bound of 3e-18 at
-        # p = 0 would give a chart a negative error bar)
-        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), np.nan)
-        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), np.nan)
-    return low, high
-
-
-def mantel_haenszel_rr(
-    table: pd.DataFrame,
-    *,
-    stratum: str,
-    exposed: str = "exposed",
-    converted: str = "converted",
-    n: str = "n",
-    z: float = 1.96,
-) -> dict:
-    """Mantel-Haenszel risk ratio (exposed vs not) across strata, with a 95% interval.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per (stratum, exposed) with counts of leads ``n`` and ``converted``.
-    stratum : str
-        Column naming the stratum (e.g. lead source).
-    exposed : str
-        Boolean column: True for the group compared, False for the reference group.
-
-    Returns
-    -------
-    dict with ``rr``, ``low``, ``high`` (Greenland-Robins variance) and ``crude_rr``.
-    """
-    t = table.pivot_table(index=stratum, columns=exposed, values=[converted, n], aggfunc="sum", fill_value=0)
-    if (True not in t[n].columns) or (False not in t[n].columns):
-        return {"rr": np.nan, "low": np.nan, "high": np.nan, "crude_rr": np.nan}
-    a, n1 = t[converted][True].to_numpy(float), t[n][True].to_numpy(float)
-    c, n0 = t[converted][False].to_numpy(float), t[n][False].to_numpy(float)
-    big_n = n1 + n0
-    keep = (n1 > 0) & (n0 > 0)
-    a, n1, c, n0, big_n = a[keep], n1[keep], c[keep], n0[keep], big_n[keep]
-    r = np.sum(a * n0 / big_n)
-    s = np.sum(c * n1 / big_n)
-    crude = (a.sum() / n1.sum()) / (c.sum() / n0.sum()) if n1.sum() and c.sum() else np.nan
-    if r == 0 or s == 0:
-        return {"rr": np.nan, "low": np.nan, "high": np.nan, "crude_rr": crude}
-    rr = r / s
-    var = np.sum((n1 * n0 * (a + c) - a * c * big_n) / big_n**2) / (r * s)
-    se = np.sqrt(max(var, 0.0))
-    return {"rr": rr, "low": rr * np.exp(-z * se), "high": rr * np.exp(z * se), "crude_rr": crude}
-
-
-def two_proportion_p(k1, n1, k2, n2) -> float:
-    """Two-sided p-value of a two-proportion z test (NaN when a group is empty)."""
-    from scipy.stats import norm
-
-    if min(n1, n2) <= 0:
-        return float("nan")
-    p = (k1 + k2) / (n1 + n2)
-    se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    return float(2 * norm.sf(abs(k1 / n1 - k2 / n2) / se))
 
 
 # --------------------------------------------------------------------------- journeys
@@ -1717,7 +1635,7 @@ def from_org(
     start: str | None = None,
     target: str | None = None,
 ) -> Journeys:
-    """Journeys (with touches) of an org loaded by :func:`helpers.load.load_org`.
+    """Journeys (with touches) of an org loaded by :func:`helpers.data.load.load_org`.
 
     Stages come from ``org.yml: stages``; the export date is the latest timestamp in
     leads, opportunities and activities; hour-level buckets are turned off when the
@@ -1780,16 +1698,6 @@ def under_worked_share(att: pd.DataFrame, journeys: Journeys, plateau: int | Non
     return float(np.mean(touches[ok] < plateau)) if ok.any() else float("nan")
 
 
-def _r(x, nd: int = 4):
-    if x is None:
-        return None
-    try:
-        xf = float(x)
-    except (TypeError, ValueError):
-        return x
-    return None if not np.isfinite(xf) else round(xf, nd)
-
-
 def summary_figures(
     journeys: Journeys,
     conv: pd.DataFrame,
@@ -1816,16 +1724,16 @@ def summary_figures(
         "skipped_stage_records": int(contract["skipped"].sum()) if len(contract) else 0,
         "reversed_stage_records": int(contract["reversed"].sum()) if len(contract) else 0,
         "recording_start": {s: d.strftime("%Y-%m-%d") for s, d in journeys.recording_start.items()},
-        "censor_days": {r.transition: _r(r.k_days, 1) for r in conv.itertuples()},
-        "stage_conversion": {r.transition: _r(r.rate) for r in conv.itertuples()},
-        "stage_conversion_naive": {r.transition: _r(r.rate_naive) for r in conv.itertuples()},
+        "censor_days": {r.transition: plain(r.k_days, 1) for r in conv.itertuples()},
+        "stage_conversion": {r.transition: plain(r.rate) for r in conv.itertuples()},
+        "stage_conversion_naive": {r.transition: plain(r.rate_naive) for r in conv.itertuples()},
         "biggest_leak": {
             "stage": str(biggest["transition"]),
             "lost_leads": int(biggest["lost"]),
-            "lost_revenue": _r(biggest["lost_revenue"], 0),
+            "lost_revenue": plain(biggest["lost_revenue"], 0),
             "cause": cause.get("cause"),
             "side": cause.get("side"),
-            "explained_share": {k: _r(v) for k, v in cause.get("shares", {}).items()},
+            "explained_share": {k: plain(v) for k, v in cause.get("shares", {}).items()},
         },
         "most_leads_lost": {"stage": str(by_leads["transition"]), "lost_leads": int(by_leads["lost"])},
         "fit_source": fit_source,
@@ -1833,16 +1741,16 @@ def summary_figures(
     if stl is not None:
         adj = stl.adjusted.set_index("bucket")
         out["speed_to_lead"] = {
-            "within_1h": _r(stl.shares["within_1h"]),
-            "within_24h": _r(stl.shares["within_24h"]),
-            "never": _r(stl.shares["never"]),
-            "median_hours": _r(stl.shares["median_hours"], 2),
+            "within_1h": plain(stl.shares["within_1h"]),
+            "within_24h": plain(stl.shares["within_24h"]),
+            "never": plain(stl.shares["never"]),
+            "median_hours": plain(stl.shares["median_hours"], 2),
             "date_only": bool(stl.date_only),
-            "conversion_by_bucket": {str(r.bucket): _r(r.rate) for r in stl.by_bucket.itertuples()},
-            "effect_vs_fastest_adjusted": {str(b): _r(v) for b, v in adj["rr"].items()},
-            "effect_vs_fastest_crude": {str(b): _r(v) for b, v in adj["crude_rr"].items()},
-            "effect_low": {str(b): _r(v) for b, v in adj["low"].items()},
-            "effect_high": {str(b): _r(v) for b, v in adj["high"].items()},
+            "conversion_by_bucket": {str(r.bucket): plain(r.rate) for r in stl.by_bucket.itertuples()},
+            "effect_vs_fastest_adjusted": {str(b): plain(v) for b, v in adj["rr"].items()},
+            "effect_vs_fastest_crude": {str(b): plain(v) for b, v in adj["crude_rr"].items()},
+            "effect_low": {str(b): plain(v) for b, v in adj["low"].items()},
+            "effect_high": {str(b): plain(v) for b, v in adj["high"].items()},
             "n": int(stl.n),
         }
     else:
@@ -1850,8 +1758,8 @@ def summary_figures(
     if plateau is not None:
         out["touches_plateau"] = plateau.touches
         out["touches_plateau_note"] = plateau.note
-        out["touches_gain_before"] = _r(plateau.slope_before)
-        out["touches_gain_after"] = _r(plateau.slope_after)
+        out["touches_gain_before"] = plain(plateau.slope_before)
+        out["touches_gain_after"] = plain(plateau.slope_after)
         out["touches_cumulative_plateau"] = plateau.detail.attrs.get("cumulative_plateau")
     else:
         out["touches_plateau"] = None
@@ -1861,10 +1769,10 @@ def summary_figures(
     out["under_worked_share"] = None
     if att is not None and len(att):
         sh = attribution_shares(att).set_index("cause")["share"]
-        out["attribution"] = {str(c): _r(v) for c, v in sh.items() if not (c == "not judged" and v == 0)}
+        out["attribution"] = {str(c): plain(v) for c, v in sh.items() if not (c == "not judged" and v == 0)}
         out["lost_mqls"] = int(len(att))
-        out["under_worked_share"] = _r(under_worked_share(att, journeys, plateau.touches if plateau else None))
-    out["journey_before_sales"] = {k: _r(v) for k, v in journey.items()} if journey is not None else None
+        out["under_worked_share"] = plain(under_worked_share(att, journeys, plateau.touches if plateau else None))
+    out["journey_before_sales"] = {k: plain(v) for k, v in journey.items()} if journey is not None else None
     out["weekly_alerts"] = {r.transition: int(r.alerts) for r in alerts.itertuples()} if alerts is not None else None
     out["cohort_status"] = (
         {tr: g["status"].value_counts().to_dict() for tr, g in cohorts.groupby("transition", sort=False)}

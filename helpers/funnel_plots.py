@@ -2,7 +2,7 @@
 
 Each function takes the table the matching analysis function returns, draws on
 ``ax`` (or a new figure), sets a title and axis labels with units, and returns the Axes.
-Marketing is blue and sales orange everywhere (``helpers.plots.PALETTE``).
+Marketing is blue and sales orange everywhere (``helpers.core.style.PALETTE``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from helpers.plots import PALETTE, get_ax, money_formatter, percent_formatter
+from helpers.core.style import PALETTE, get_ax, money_formatter, percent_formatter
 
 MARKETING_STAGES = {"inquiry", "mql"}
 CAUSE_COLOURS = {

@@ -50,8 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import paths
-from helpers.load import isin_values
+from helpers.core import paths
+from helpers.core.report import plain
+from helpers.core.stats import wilson_interval
+from helpers.data import isin_values
 
 # --------------------------------------------------------------------------- constants
 
@@ -60,7 +62,6 @@ ICP_VERSION = 1
 OTHER_SMALL = "Other (small)"
 UNKNOWN = "Unknown"
 TIERS = ("A", "B", "C", "D")
-Z95 = 1.959963984540054
 
 #: Default band edges: each edge is the lower bound of a band, the last band is open.
 #: Employee bands follow the usual CRM / LinkedIn company-size bands (1-10, 11-50, ..., 10,001+).
@@ -441,43 +442,6 @@ def band(
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(wins, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion (wins out of n).
-
-    Parameters
-    ----------
-    wins, n : array-like of numbers
-        Successes and trials; where ``n`` is 0 the interval is NaN.
-    confidence : float
-        Two-sided confidence level (0.95 by default).
-
-    Returns
-    -------
-    (low, high) : tuple of ndarray
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(5, 10)
-    >>> round(float(lo), 4), round(float(hi), 4)
-    (0.2366, 0.7634)
-    """
-    from statistics import NormalDist
-
-    z = Z95 if confidence == 0.95 else NormalDist().inv_cdf(0.5 + confidence / 2)
-    wins = np.asarray(wins, dtype="float64")
-    n = np.asarray(n, dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = wins / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        # the interval contains p; min/max only remove rounding (a low bound of 3e-18 at
-        # p = 0 would give a chart a negative error bar)
-        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), np.nan)
-        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), np.nan)
-    return low, high
 
 
 # --------------------------------------------------------------------------- inputs
@@ -2030,12 +1994,6 @@ def tier_evidence(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
 # --------------------------------------------------------------------------- artifact
 
 
-def _r(x, nd=4):
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return None
-    return round(float(x), nd)
-
-
 def icp_artifact(
     model: IcpModel,
     inputs: IcpInputs | None = None,
@@ -2070,7 +2028,7 @@ def icp_artifact(
             "closed": int(len(inputs.deals)),
             "won": int(inputs.deals["won"].sum()),
             "open_excluded": int(inputs.open_excluded),
-            "overall_win_rate": _r(model.overall_win_rate),
+            "overall_win_rate": plain(model.overall_win_rate),
         }
     rule: dict[str, Any] = {
         "text": model.rule_text,
@@ -2081,30 +2039,30 @@ def icp_artifact(
         d: {
             "label": DIMENSION_LABELS[d],
             "segments": list(model.personas.get(d, [])),
-            "effects": {k: _r(v) for k, v in model.persona_effects.get(d, {}).items()},
+            "effects": {k: plain(v) for k, v in model.persona_effects.get(d, {}).items()},
         }
         for d in model.persona_effects
     }
     cut = model.tier_cutoffs
     art["tiers"] = {
         "definition": "Tier by fit score (predicted win rate): A, B, C need at least lifts x overall win rate.",
-        "lifts": {k: _r(v) for k, v in model.tier_lifts.items()},
-        "cutoffs": {k: _r(v, 6) for k, v in cut.items()},
+        "lifts": {k: plain(v) for k, v in model.tier_lifts.items()},
+        "cutoffs": {k: plain(v, 6) for k, v in cut.items()},
     }
     art["fit_model"] = {
-        "intercept": _r(model.intercept, 6),
+        "intercept": plain(model.intercept, 6),
         "coefficients": {
-            d: {k: _r(v, 6) for k, v in c.items()} for d, c in model.coefficients.items()
+            d: {k: plain(v, 6) for k, v in c.items()} for d, c in model.coefficients.items()
         },
         "evidence": {
             d: {
                 "segments": list(e["segments"]),
-                "log_odds": _r(e["log_odds"]),
-                "std_error": _r(e["std_error"]),
-                "odds_ratio": _r(e["odds_ratio"], 3),
-                "statistic": _r(e["statistic"], 2),
-                "threshold": _r(e["threshold"], 2),
-                "p_value": _r(e["p_value"], 5),
+                "log_odds": plain(e["log_odds"]),
+                "std_error": plain(e["std_error"]),
+                "odds_ratio": plain(e["odds_ratio"], 3),
+                "statistic": plain(e["statistic"], 2),
+                "threshold": plain(e["threshold"], 2),
+                "p_value": plain(e["p_value"], 5),
             }
             for d, e in model.evidence.items()
         },
@@ -2120,16 +2078,16 @@ def icp_artifact(
         ins = ev.loc["inside ICP"]
         out = ev.loc["outside ICP"]
         rule["evidence"] = {
-            "accounts_share": _r(ins["accounts_share"]),
-            "leads_share": _r(ins["leads_share"]),
-            "opportunities_share": _r(ins["opportunities_share"]),
+            "accounts_share": plain(ins["accounts_share"]),
+            "leads_share": plain(ins["leads_share"]),
+            "opportunities_share": plain(ins["opportunities_share"]),
             "opportunities": int(ins["opportunities"]),
-            "win_rate": _r(ins["win_rate"]),
-            "ci_low": _r(ins["ci_low"]),
-            "ci_high": _r(ins["ci_high"]),
-            "outside_win_rate": _r(out["win_rate"]),
-            "lift": _r(ins["lift"]),
-            "won_revenue_share": _r(ins["won_revenue_share"]),
+            "win_rate": plain(ins["win_rate"]),
+            "ci_low": plain(ins["ci_low"]),
+            "ci_high": plain(ins["ci_high"]),
+            "outside_win_rate": plain(out["win_rate"]),
+            "lift": plain(ins["lift"]),
+            "won_revenue_share": plain(ins["won_revenue_share"]),
         }
         te = tier_evidence(inputs, art)
         art["tiers"]["evidence"] = {
@@ -2137,10 +2095,10 @@ def icp_artifact(
                 "accounts": None if pd.isna(r["accounts"]) else int(r["accounts"]),
                 "leads": None if pd.isna(r["leads"]) else int(r["leads"]),
                 "opportunities": int(r["opportunities"]),
-                "win_rate": _r(r["win_rate"]),
-                "ci_low": _r(r["ci_low"]),
-                "ci_high": _r(r["ci_high"]),
-                "won_revenue_share": _r(r["won_revenue_share"]),
+                "win_rate": plain(r["win_rate"]),
+                "ci_low": plain(r["ci_low"]),
+                "ci_high": plain(r["ci_high"]),
+                "won_revenue_share": plain(r["won_revenue_share"]),
             }
             for t, r in te.iterrows()
         }
@@ -2152,10 +2110,10 @@ def icp_artifact(
                     "dimension": r["dimension"],
                     "segment": r["segment"],
                     "opportunities": int(r["opportunities"]),
-                    "win_rate": _r(r["win_rate"]),
-                    "ci_low": _r(r["ci_low"]),
-                    "ci_high": _r(r["ci_high"]),
-                    "lift": _r(r["lift"]),
+                    "win_rate": plain(r["win_rate"]),
+                    "ci_low": plain(r["ci_low"]),
+                    "ci_high": plain(r["ci_high"]),
+                    "lift": plain(r["lift"]),
                 }
                 for _, r in top.iterrows()
             ]
@@ -2165,7 +2123,7 @@ def icp_artifact(
 
 def write_icp(icp: dict, output_dir: str | Path) -> Path:
     """Write the ICP definition to ``output_dir/icp.yml`` (atomically)."""
-    from helpers.report import write_yaml
+    from helpers.core.report import write_yaml
 
     return write_yaml(icp, Path(output_dir) / ICP_FILE)
 
@@ -2184,7 +2142,7 @@ def read_icp(output_dir: str | Path) -> dict | None:
     ValueError
         When the file exists but is not an ICP definition of a known version.
     """
-    from helpers.report import read_yaml
+    from helpers.core.report import read_yaml
 
     path = Path(output_dir) / ICP_FILE
     if not path.is_file():
@@ -2207,15 +2165,15 @@ def summary_figures(
     fig: dict[str, Any] = {
         "outcome_source": inputs.outcome_source,
         "closed_opportunities": int(len(inputs.deals)),
-        "overall_win_rate": _r(model.overall_win_rate, 3),
+        "overall_win_rate": plain(model.overall_win_rate, 3),
         "top_segments": [
             {
                 "dimension": r["dimension"],
                 "segment": r["segment"],
-                "win_rate": _r(r["win_rate"], 3),
-                "ci_low": _r(r["ci_low"], 3),
-                "ci_high": _r(r["ci_high"], 3),
-                "lift": _r(r["lift"], 2),
+                "win_rate": plain(r["win_rate"], 3),
+                "ci_low": plain(r["ci_low"], 3),
+                "ci_high": plain(r["ci_high"], 3),
+                "lift": plain(r["lift"], 2),
                 "opportunities": int(r["opportunities"]),
             }
             for _, r in top.iterrows()
@@ -2228,19 +2186,19 @@ def summary_figures(
         "icp_employee_range": [conds["employee_band"].low, conds["employee_band"].high]
         if "employee_band" in conds
         else None,
-        "icp_coverage_accounts": _r(ev.get("accounts_share"), 3),
-        "icp_coverage_leads": _r(ev.get("leads_share"), 3),
-        "icp_coverage_opportunities": _r(ev.get("opportunities_share"), 3),
-        "icp_win_rate": _r(ev.get("win_rate"), 3),
-        "icp_win_rate_ci": [_r(ev.get("ci_low"), 3), _r(ev.get("ci_high"), 3)],
-        "icp_outside_win_rate": _r(ev.get("outside_win_rate"), 3),
-        "icp_lift": _r(ev.get("lift"), 2),
-        "icp_revenue_share": _r(ev.get("won_revenue_share"), 3),
+        "icp_coverage_accounts": plain(ev.get("accounts_share"), 3),
+        "icp_coverage_leads": plain(ev.get("leads_share"), 3),
+        "icp_coverage_opportunities": plain(ev.get("opportunities_share"), 3),
+        "icp_win_rate": plain(ev.get("win_rate"), 3),
+        "icp_win_rate_ci": [plain(ev.get("ci_low"), 3), plain(ev.get("ci_high"), 3)],
+        "icp_outside_win_rate": plain(ev.get("outside_win_rate"), 3),
+        "icp_lift": plain(ev.get("lift"), 2),
+        "icp_revenue_share": plain(ev.get("won_revenue_share"), 3),
         "icp_evidence": {
             d: {
                 "segments": list(e["segments"]),
-                "odds_ratio": _r(e["odds_ratio"], 2),
-                "p_value": _r(e["p_value"], 4),
+                "odds_ratio": plain(e["odds_ratio"], 2),
+                "p_value": plain(e["p_value"], 4),
             }
             for d, e in model.evidence.items()
         },
@@ -2441,7 +2399,7 @@ def plot_win_rates(
     """
     from matplotlib.patches import Patch
 
-    from helpers import plots
+    from helpers.core import style
 
     t = table.copy()
     if len(t) > max_rows:
@@ -2449,13 +2407,13 @@ def plot_win_rates(
         t = t.loc[t.index.isin(keep)]
     t = t.iloc[::-1]
     height = max(3.0, 0.42 * len(t) + 1.4)
-    ax = plots.get_ax(ax, figsize=(9, height))
+    ax = style.get_ax(ax, figsize=(9, height))
     if overall is None:
         overall = t["wins"].sum() / t["opportunities"].sum() if t["opportunities"].sum() else np.nan
     solid = t["reliable"].to_numpy()
     hl = t["segment"].isin(highlight or []).to_numpy()
     colors = np.where(
-        ~solid, "#c8c8c8", np.where(hl, plots.PALETTE["good"], plots.PALETTE["marketing"])
+        ~solid, "#c8c8c8", np.where(hl, style.PALETTE["good"], style.PALETTE["marketing"])
     )
     y = np.arange(len(t))
     err = np.vstack(
@@ -2468,17 +2426,17 @@ def plot_win_rates(
         for s, n, r in zip(t["segment"], t["opportunities"], solid)
     ]
     ax.set_yticks(y, labels)
-    line = ax.axvline(overall, color=plots.PALETTE["highlight"], linestyle="--", linewidth=1.5)
+    line = ax.axvline(overall, color=style.PALETTE["highlight"], linestyle="--", linewidth=1.5)
     handles = [line]
     names = [f"overall win rate {overall:.0%}"]
     if hl.any():
-        handles.append(Patch(color=plots.PALETTE["good"]))
+        handles.append(Patch(color=style.PALETTE["good"]))
         names.append("in the ICP")
     if (~solid).any():
         handles.append(Patch(color="#c8c8c8"))
         names.append("too few deals to rank")
     ax.legend(handles, names, loc="lower right", frameon=True, fontsize=9)
-    ax.xaxis.set_major_formatter(plots.percent_formatter())
+    ax.xaxis.set_major_formatter(style.percent_formatter())
     ax.set_xlim(0, min(1.0, max(float(np.nanmax(t["ci_high"])) * 1.1, overall * 1.5)))
     dim = (
         DIMENSION_LABELS.get(str(t["dimension"].iloc[0]), str(t["dimension"].iloc[0]))
@@ -2514,10 +2472,10 @@ def plot_lift_heatmap(
     import matplotlib.colors as mcolors
     import seaborn as sns
 
-    from helpers import plots
+    from helpers.core import style
 
     rows = [_short(r, 30) for r in lift.index]
-    ax = plots.get_ax(
+    ax = style.get_ax(
         ax, figsize=(max(7.0, 1.0 * lift.shape[1] + 4.0), max(3.5, 0.55 * lift.shape[0] + 2.0))
     )
     ax.grid(False)
@@ -2607,9 +2565,9 @@ def plot_coverage_curve(
     -------
     Axes
     """
-    from helpers import plots
+    from helpers.core import style
 
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     col = (
         "cum_leads_share"
         if x == "leads" and curve["cum_leads_share"].notna().any()
@@ -2622,7 +2580,7 @@ def plot_coverage_curve(
         xs,
         wr,
         where="pre",
-        color=plots.PALETTE["sales"],
+        color=style.PALETTE["sales"],
         linewidth=2.2,
         label="win rate of the segments kept",
     )
@@ -2630,14 +2588,14 @@ def plot_coverage_curve(
         ax.plot(
             xs,
             np.r_[0, curve["cum_revenue_share"].to_numpy()],
-            color=plots.PALETTE["marketing"],
+            color=style.PALETTE["marketing"],
             linewidth=2,
             label="share of won revenue kept",
         )
     if overall is not None:
         ax.axhline(
             overall,
-            color=plots.PALETTE["neutral"],
+            color=style.PALETTE["neutral"],
             linestyle="--",
             linewidth=1,
             label=f"overall win rate {overall:.0%}",
@@ -2664,12 +2622,12 @@ def plot_coverage_curve(
             *icp_point,
             marker="*",
             markersize=16,
-            color=plots.PALETTE["highlight"],
+            color=style.PALETTE["highlight"],
             linestyle="none",
             label="agreed ICP rule",
         )
-    ax.xaxis.set_major_formatter(plots.percent_formatter())
-    ax.yaxis.set_major_formatter(plots.percent_formatter())
+    ax.xaxis.set_major_formatter(style.percent_formatter())
+    ax.yaxis.set_major_formatter(style.percent_formatter())
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(f"Share of {what} kept, best-fitting segments first (%)")
@@ -2693,15 +2651,15 @@ def plot_tiers(
     -------
     Axes
     """
-    from helpers import plots
+    from helpers.core import style
 
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     t = evidence
     x = np.arange(len(t))
     colors = [
-        plots.PALETTE["good"],
-        plots.PALETTE["marketing"],
-        plots.PALETTE["neutral"],
+        style.PALETTE["good"],
+        style.PALETTE["marketing"],
+        style.PALETTE["neutral"],
         "#c8c8c8",
     ][: len(t)]
     rate = t["win_rate"].fillna(0.0)
@@ -2720,13 +2678,13 @@ def plot_tiers(
     if overall is not None:
         ax.axhline(
             overall,
-            color=plots.PALETTE["highlight"],
+            color=style.PALETTE["highlight"],
             linestyle="--",
             linewidth=1.5,
             label=f"overall {overall:.0%}",
         )
         ax.legend(loc="upper right")
-    ax.yaxis.set_major_formatter(plots.percent_formatter())
+    ax.yaxis.set_major_formatter(style.percent_formatter())
     ax.set_ylim(0, min(1.05, float(np.nanmax(t["ci_high"])) * 1.15))
     ax.set_xlabel("Account fit tier (from the ICP fit score)")
     ax.set_ylabel("Win rate of closed opportunities (%)")

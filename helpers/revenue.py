@@ -39,9 +39,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers import plots
-from helpers.load import isin_values, positions_in, text_equals
-from helpers.schema import STAGES
+from helpers.core import style
+from helpers.core.report import plain
+from helpers.core.schema import STAGES
+from helpers.core.stats import beta_posterior, hac_covariance
+from helpers.data import isin_values, positions_in, text_equals
 
 #: Average days in a month, used to turn day lags into whole months.
 MONTH_DAYS = 30.4375
@@ -208,31 +210,6 @@ def ceil_count(x, tol: float = CEIL_TOLERANCE):
     if out.ndim == 0:
         return int(out) if np.isfinite(out) else float("nan")
     return out
-
-
-def beta_posterior(successes, trials, prior: tuple[float, float] = (1.0, 1.0)):
-    """Beta posterior ``(a, b)`` of a conversion rate after ``successes`` out of ``trials``.
-
-    A flat prior Beta(1, 1) by default: ``a = successes + 1``, ``b = trials - successes + 1``.
-    """
-    s = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    if np.any(s < 0) or np.any(n < s):
-        raise ValueError("Conversions cannot be negative or exceed the number of leads that could convert.")
-    return s + prior[0], n - s + prior[1]
-
-
-def expected_inverse_beta(a, b):
-    """Mean of ``1/p`` when ``p ~ Beta(a, b)``: ``(a + b - 1) / (a - 1)`` (needs ``a > 1``).
-
-    This is what the Monte Carlo mean of "leads needed per win" converges to; it is
-    larger than ``1 / mean(p) = (a + b) / a`` (Jensen's inequality).
-    """
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    if np.any(a <= 1):
-        raise ValueError("The expected number of leads per conversion is infinite when no conversion was observed.")
-    return (a + b - 1.0) / (a - 1.0)
 
 
 # =============================================================================
@@ -1877,36 +1854,6 @@ def monthly_won_revenue(
     return out.reset_index()
 
 
-def hac_covariance(X: np.ndarray, resid: np.ndarray, maxlags: int, *, correction: bool = True) -> np.ndarray:
-    """Newey-West (Bartlett kernel) covariance of OLS coefficients, for many residual columns.
-
-    Matches ``statsmodels`` ``cov_type="HAC"`` with ``use_correction=True`` for one
-    column; ``resid`` may be (n,) or (n, B) for B simulated series at once.
-
-    Returns
-    -------
-    ndarray
-        (k, k) or (B, k, k).
-    """
-    X = np.asarray(X, dtype=float)
-    E = np.asarray(resid, dtype=float)
-    single = E.ndim == 1
-    if single:
-        E = E[:, None]
-    n, k = X.shape
-    bread = np.linalg.inv(X.T @ X)
-    U = X[:, :, None] * E[:, None, :]
-    S = np.einsum("tib,tjb->bij", U, U)
-    for lag in range(1, maxlags + 1):
-        w = 1.0 - lag / (maxlags + 1.0)
-        G = np.einsum("tib,tjb->bij", U[lag:], U[:-lag])
-        S += w * (G + np.transpose(G, (0, 2, 1)))
-    V = bread[None] @ S @ bread[None]
-    if correction:
-        V *= n / (n - k)
-    return V[0] if single else V
-
-
 def _wald(X: np.ndarray, Y: np.ndarray, R: np.ndarray, maxlags: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """OLS fit of every column of Y, HAC Wald statistic (/q) of R b = 0, coefficients and SEs."""
     B = np.linalg.lstsq(X, Y, rcond=None)[0]
@@ -2406,19 +2353,19 @@ def plot_plan_vs_run_rate(
     stage : str
         Stage to show (usually the top of the funnel).
     """
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     label = STAGE_LABELS.get(stage, stage)
     p = plan[plan["stage"] == stage].sort_values("arrival_month")
     first = min(p["arrival_month"].min(), counts.index.max()) - pd.DateOffset(months=history_months)
     hist = counts.loc[counts.index >= first, stage] if stage in counts.columns else pd.Series(dtype=float)
-    ax.bar(hist.index, hist.to_numpy(), width=25, color=plots.PALETTE["marketing"], alpha=0.55,
+    ax.bar(hist.index, hist.to_numpy(), width=25, color=style.PALETTE["marketing"], alpha=0.55,
            label=f"{label} arriving (actual)")
-    ax.fill_between(p["arrival_month"], p["low"], p["high"], color=plots.PALETTE["highlight"], alpha=0.15,
+    ax.fill_between(p["arrival_month"], p["low"], p["high"], color=style.PALETTE["highlight"], alpha=0.15,
                     step="mid", label="Needed: 90% interval")
-    ax.step(p["arrival_month"], p["needed"], where="mid", color=plots.PALETTE["highlight"], lw=2,
+    ax.step(p["arrival_month"], p["needed"], where="mid", color=style.PALETTE["highlight"], lw=2,
             label="Needed for the plan")
     if run_rate_value is not None and np.isfinite(run_rate_value):
-        ax.axhline(run_rate_value, color=plots.PALETTE["neutral"], ls="--", lw=1.5,
+        ax.axhline(run_rate_value, color=style.PALETTE["neutral"], ls="--", lw=1.5,
                    label=f"Current run-rate ({run_rate_value:,.0f}/month)")
     _date_axis(ax)
     ax.set_title(f"{label} needed for the revenue plan vs arriving")
@@ -2438,11 +2385,11 @@ def plot_fan_chart(
     history_months: int = 18,
 ):
     """Monthly won revenue: history, then baseline and aligned projections with 50% / 90% bands."""
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     if history is not None and len(history):
         h = history.tail(history_months)
         ax.plot(h["month"], h["revenue"], color="black", lw=1.5, label="Won revenue (actual)")
-    colors = {"baseline": plots.PALETTE["neutral"], "aligned": plots.PALETTE["good"]}
+    colors = {"baseline": style.PALETTE["neutral"], "aligned": style.PALETTE["good"]}
     names = {"baseline": "Today's funnel", "aligned": "Aligned funnel"}
     m = result.monthly
     same = np.allclose(m.loc[m["scenario"] == "aligned", "expected_revenue"].to_numpy(),
@@ -2450,7 +2397,7 @@ def plot_fan_chart(
     for name, g in m.groupby("scenario", sort=False):
         if same and str(name) == "aligned":
             continue  # no lever: the aligned funnel is today's
-        c = colors.get(str(name), plots.PALETTE["both"])
+        c = colors.get(str(name), style.PALETTE["both"])
         ax.fill_between(g["month"], g["p05"], g["p95"], color=c, alpha=0.15)
         ax.fill_between(g["month"], g["p25"], g["p75"], color=c, alpha=0.3)
         ax.plot(g["month"], g["expected_revenue"], color=c, lw=2, label=f"{names.get(str(name), name)} (mean; bands 50%, 90%)")
@@ -2458,7 +2405,7 @@ def plot_fan_chart(
     ax.axvline(first - pd.Timedelta(days=15), color="black", ls=":", lw=1)
     ax.annotate("projection", (first, 0), xytext=(4, 4), textcoords="offset points", fontsize=8)
     _date_axis(ax)
-    ax.yaxis.set_major_formatter(plots.money_formatter(currency))
+    ax.yaxis.set_major_formatter(style.money_formatter(currency))
     ax.set_title("Won revenue per month: today's funnel projected" if same
                  else "Won revenue per month: today's funnel vs aligned")
     ax.set_xlabel("Month")
@@ -2470,16 +2417,16 @@ def plot_fan_chart(
 
 def plot_tornado(table: pd.DataFrame, ax=None, *, currency: str = "USD", horizon: int = 12, step: float = 0.1):
     """Tornado: change in revenue over the horizon when each driver moves (levers at their fix)."""
-    ax = plots.get_ax(ax, figsize=(8, 0.45 * len(table) + 1.5))
+    ax = style.get_ax(ax, figsize=(8, 0.45 * len(table) + 1.5))
     t = table.iloc[::-1]
     y = np.arange(len(t))
-    colors_hi = [plots.PALETTE["good"] if k == "driver" else plots.PALETTE["sales"] for k in t["kind"]]
+    colors_hi = [style.PALETTE["good"] if k == "driver" else style.PALETTE["sales"] for k in t["kind"]]
     ax.barh(y, t["high"], color=colors_hi, alpha=0.85)
-    ax.barh(y, t["low"], color=plots.PALETTE["bad"], alpha=0.6)
+    ax.barh(y, t["low"], color=style.PALETTE["bad"], alpha=0.6)
     ax.set_yticks(y)
     ax.set_yticklabels(t["driver"])
     ax.axvline(0, color="black", lw=1)
-    ax.xaxis.set_major_formatter(plots.money_formatter(currency))
+    ax.xaxis.set_major_formatter(style.money_formatter(currency))
     ax.set_title(f"Which lever moves revenue most ({horizon} months)")
     ax.set_xlabel(f"Change in won revenue over {horizon} months ({currency}); "
                   f"drivers -{step:.0%} / +{step:.0%}, levers at full fix")
@@ -2488,9 +2435,9 @@ def plot_tornado(table: pd.DataFrame, ax=None, *, currency: str = "USD", horizon
 
     ax.legend(
         handles=[
-            Patch(color=plots.PALETTE["good"], label=f"Driver +{step:.0%}"),
-            Patch(color=plots.PALETTE["bad"], alpha=0.6, label=f"Driver -{step:.0%}"),
-            Patch(color=plots.PALETTE["sales"], label="Sales-work lever fixed"),
+            Patch(color=style.PALETTE["good"], label=f"Driver +{step:.0%}"),
+            Patch(color=style.PALETTE["bad"], alpha=0.6, label=f"Driver -{step:.0%}"),
+            Patch(color=style.PALETTE["sales"], label="Sales-work lever fixed"),
         ],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.16),
@@ -2530,10 +2477,10 @@ def plot_claims(table: pd.DataFrame, ax=None, *, clip: float | None = None):
     point) are cut with an arrow and their end written, so one vague estimate does
     not squash the rest of the chart.
     """
-    ax = plots.get_ax(ax, figsize=(9, 0.5 * len(table) + 1.8))
+    ax = style.get_ax(ax, figsize=(9, 0.5 * len(table) + 1.8))
     t = table.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(t))
-    grade_color = {"A": plots.PALETTE["good"], "B": plots.PALETTE["marketing"], "C": "#bcbd22", "D": plots.PALETTE["neutral"]}
+    grade_color = {"A": style.PALETTE["good"], "B": style.PALETTE["marketing"], "C": "#bcbd22", "D": style.PALETTE["neutral"]}
     pts = t["figure"].astype(float)
     hi_lim = clip if clip is not None else max(0.5, float(pts.max()) * 1.6 + 0.1)
     lo_lim = min(-0.2, float(pts.min()) * 1.6 - 0.1)
@@ -2546,20 +2493,20 @@ def plot_claims(table: pd.DataFrame, ax=None, *, clip: float | None = None):
         lo = float(row["low"]) if np.isfinite(row["low"]) else f
         hi = float(row["high"]) if np.isfinite(row["high"]) else f
         ax.errorbar(f, i, xerr=[[max(f - max(lo, lo_lim), 0)], [max(min(hi, hi_lim) - f, 0)]], fmt="o",
-                    color=plots.PALETTE["highlight"], capsize=4, zorder=3)
+                    color=style.PALETTE["highlight"], capsize=4, zorder=3)
         note = f"{f:+.0%} ({lo:+.0%} to {hi:+.0%})"
-        ax.annotate(note, (f, i), xytext=(6, 5), textcoords="offset points", fontsize=8, color=plots.PALETTE["highlight"])
+        ax.annotate(note, (f, i), xytext=(6, 5), textcoords="offset points", fontsize=8, color=style.PALETTE["highlight"])
         if hi > hi_lim:
             ax.annotate("", xy=(hi_lim, i), xytext=(hi_lim - 0.04 * (hi_lim - lo_lim), i),
-                        arrowprops={"arrowstyle": "->", "color": plots.PALETTE["highlight"]})
+                        arrowprops={"arrowstyle": "->", "color": style.PALETTE["highlight"]})
         if lo < lo_lim:
             ax.annotate("", xy=(lo_lim, i), xytext=(lo_lim + 0.04 * (hi_lim - lo_lim), i),
-                        arrowprops={"arrowstyle": "->", "color": plots.PALETTE["highlight"]})
+                        arrowprops={"arrowstyle": "->", "color": style.PALETTE["highlight"]})
     ax.set_xlim(lo_lim, hi_lim)
     ax.set_yticks(y)
     ax.set_yticklabels(t["claim"])
     ax.axvline(0, color="black", lw=1)
-    ax.xaxis.set_major_formatter(plots.percent_formatter())
+    ax.xaxis.set_major_formatter(style.percent_formatter())
     ax.set_title("Published alignment claims vs this org's own numbers")
     ax.set_xlabel("Effect (%): the claims measure different things; shown for scale, never as proof")
     from matplotlib.lines import Line2D
@@ -2567,7 +2514,7 @@ def plot_claims(table: pd.DataFrame, ax=None, *, clip: float | None = None):
     handles = [
         Line2D([], [], marker="D", ls="", color=grade_color["C"], label="Claim, grade C: secondary sources only"),
         Line2D([], [], marker="D", ls="", color=grade_color["D"], label="Claim, grade D: no primary source found"),
-        Line2D([], [], marker="o", ls="", color=plots.PALETTE["highlight"],
+        Line2D([], [], marker="o", ls="", color=style.PALETTE["highlight"],
                label="This org: modelled (90% interval) / history (95%)"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
@@ -2577,20 +2524,20 @@ def plot_claims(table: pd.DataFrame, ax=None, *, clip: float | None = None):
 def plot_alignment_history(effect: AlignmentEffect, start, ax=None, *, currency: str = "USD", kind: str = "close"):
     """Monthly won revenue (or revenue per inquiry by cohort) with the segmented fit,
     the pre-start trend continued, and the months left out."""
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     f = effect.fitted
     used = f["used"].to_numpy()
-    ax.plot(f["month"], f["revenue"], color=plots.PALETTE["neutral"], lw=1, alpha=0.6)
+    ax.plot(f["month"], f["revenue"], color=style.PALETTE["neutral"], lw=1, alpha=0.6)
     ax.scatter(f.loc[used, "month"], f.loc[used, "revenue"], color="black", s=14, zorder=3, label="Month used in the fit")
-    ax.scatter(f.loc[~used, "month"], f.loc[~used, "revenue"], facecolors="none", edgecolors=plots.PALETTE["neutral"],
+    ax.scatter(f.loc[~used, "month"], f.loc[~used, "revenue"], facecolors="none", edgecolors=style.PALETTE["neutral"],
                s=22, zorder=3, label="Month left out (transition / still converting)")
-    ax.plot(f["month"], f["fitted"], color=plots.PALETTE["good"], lw=2, label="Fitted: trend + change at start")
+    ax.plot(f["month"], f["fitted"], color=style.PALETTE["good"], lw=2, label="Fitted: trend + change at start")
     post = f["post"].to_numpy()
-    ax.plot(f.loc[post, "month"], f.loc[post, "counterfactual"], color=plots.PALETTE["good"], ls="--", lw=1.5,
+    ax.plot(f.loc[post, "month"], f.loc[post, "counterfactual"], color=style.PALETTE["good"], ls="--", lw=1.5,
             label="Pre-start trend continued")
-    ax.axvline(pd.Timestamp(start), color=plots.PALETTE["highlight"], ls=":", lw=1.5, label="Alignment start")
+    ax.axvline(pd.Timestamp(start), color=style.PALETTE["highlight"], ls=":", lw=1.5, label="Alignment start")
     _date_axis(ax)
-    ax.yaxis.set_major_formatter(plots.money_formatter(currency))
+    ax.yaxis.set_major_formatter(style.money_formatter(currency))
     ax.set_title(
         f"Before/after the alignment start: level x{effect.level_ratio:.2f} "
         f"(95%: {effect.level_low:.2f}-{effect.level_high:.2f})"
@@ -2608,14 +2555,14 @@ def plot_alignment_history(effect: AlignmentEffect, start, ax=None, *, currency:
 
 def plot_channels(table: pd.DataFrame, ax=None, *, currency: str = "USD"):
     """Won revenue per unit of spend by channel (mature cohorts), with spend labelled."""
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     t = table[table["spend"].fillna(0) > 0].sort_values("revenue_per_spend")
     y = np.arange(len(t))
-    ax.barh(y, t["revenue_per_spend"].fillna(0.0), color=plots.PALETTE["marketing"])
+    ax.barh(y, t["revenue_per_spend"].fillna(0.0), color=style.PALETTE["marketing"])
     for i, (_, row) in enumerate(t.iterrows()):
-        ax.annotate(f"spend {plots.money_formatter(currency)(row['spend'], None)}", (row["revenue_per_spend"] if np.isfinite(row["revenue_per_spend"]) else 0, i),
+        ax.annotate(f"spend {style.money_formatter(currency)(row['spend'], None)}", (row["revenue_per_spend"] if np.isfinite(row["revenue_per_spend"]) else 0, i),
                     xytext=(4, -3), textcoords="offset points", fontsize=8)
-    ax.axvline(1.0, color=plots.PALETTE["neutral"], ls="--", lw=1)
+    ax.axvline(1.0, color=style.PALETTE["neutral"], ls="--", lw=1)
     ax.set_yticks(y)
     ax.set_yticklabels(t["channel"])
     w = table.attrs.get("window")
@@ -2634,13 +2581,13 @@ def plot_gap(gap: pd.DataFrame, ax=None):
     gap : DataFrame
         :func:`plan_gap` output; the ``revenue`` row is shown too.
     """
-    ax = plots.get_ax(ax)
+    ax = style.get_ax(ax)
     g = gap.iloc[::-1].reset_index(drop=True)
     cover = g["run_rate"] / g["needed_per_month"]
     lo = g["run_rate"] / g["high"]
     hi = g["run_rate"] / g["low"]
     y = np.arange(len(g))
-    colors = [plots.PALETTE["good"] if c >= 1 else plots.PALETTE["bad"] for c in cover]
+    colors = [style.PALETTE["good"] if c >= 1 else style.PALETTE["bad"] for c in cover]
     ax.barh(y, cover, color=colors, alpha=0.8)
     err = np.vstack([np.clip(cover - lo, 0, None), np.clip(hi - cover, 0, None)])
     ax.errorbar(cover, y, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
@@ -2650,7 +2597,7 @@ def plot_gap(gap: pd.DataFrame, ax=None):
     ax.axvline(1.0, color="black", ls="--", lw=1)
     ax.set_yticks(y)
     ax.set_yticklabels([STAGE_LABELS.get(s, "Won revenue" if s == "revenue" else s) for s in g["stage"]])
-    ax.xaxis.set_major_formatter(plots.percent_formatter())
+    ax.xaxis.set_major_formatter(style.percent_formatter())
     ax.set_xlim(0, max(1.6, float(np.nanmax(hi)) + 0.6 if np.isfinite(np.nanmax(hi)) else 1.6))
     ax.set_title("Does today's run-rate cover the plan? (bars: 90% interval)")
     ax.set_xlabel("Current monthly run-rate as a share of what the plan needs per month (%)")
@@ -2686,19 +2633,6 @@ def for_csv(df: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
     return out
 
 
-def _rd(x, nd: int = 3):
-    """Round a number for summary.json (None for NaN / missing)."""
-    if x is None:
-        return None
-    try:
-        xf = float(x)
-    except (TypeError, ValueError):
-        return x
-    if not np.isfinite(xf):
-        return None
-    return round(xf, nd)
-
-
 def summary_figures(
     model: FunnelModel,
     plan: PlanTargets,
@@ -2723,71 +2657,71 @@ def summary_figures(
         "skipped_stages": dict(model.skipped),
         "as_of": f"{model.as_of:%Y-%m-%d}",
         "plan_source": plan.source,
-        "plan_annual_revenue": _rd(plan.annual, 0),
-        "plan_monthly_revenue": _rd(g.loc["revenue", "needed_per_month"], 0),
-        "run_rate_revenue": _rd(g.loc["revenue", "run_rate"], 0),
-        "deal_size": _rd(model.deal.mean, 0),
-        "stage_conversion": {t: _rd(r) for t, r in zip(model.transitions, model.rates["rate"])},
+        "plan_annual_revenue": plain(plan.annual, 0),
+        "plan_monthly_revenue": plain(g.loc["revenue", "needed_per_month"], 0),
+        "run_rate_revenue": plain(g.loc["revenue", "run_rate"], 0),
+        "deal_size": plain(model.deal.mean, 0),
+        "stage_conversion": {t: plain(r, 3) for t, r in zip(model.transitions, model.rates["rate"])},
         "lead_time_months": lead_time,
-        "cycle_days": _rd(model.cycle_days, 1),
+        "cycle_days": plain(model.cycle_days, 1),
         "top_stage": top,
-        "leads_needed_per_month": _rd(g.loc[top, "needed_per_month"], 1),
+        "leads_needed_per_month": plain(g.loc[top, "needed_per_month"], 1),
         "leads_needed_rounded": int(g.loc[top, "needed_rounded"]),
-        "leads_needed_low": _rd(g.loc[top, "low"], 1),
-        "leads_needed_high": _rd(g.loc[top, "high"], 1),
-        "run_rate_top": _rd(g.loc[top, "run_rate"], 1),
-        "gap_top": _rd(g.loc[top, "gap"], 1),
-        "gap_pct_top": _rd(g.loc[top, "gap_pct"]),
-        "p_run_rate_enough": _rd(g.loc[top, "p_enough"]),
-        "wins_needed_per_month": _rd(g.loc["won", "needed_per_month"], 2),
-        "needed_per_month": {s: _rd(v, 1) for s, v in g["needed_per_month"].drop("revenue").items()},
-        "mqls_needed_per_month": _rd(g.loc["mql", "needed_per_month"], 1) if "mql" in g.index else None,
-        "lead_growth_monthly": _rd(growth, 4),
+        "leads_needed_low": plain(g.loc[top, "low"], 1),
+        "leads_needed_high": plain(g.loc[top, "high"], 1),
+        "run_rate_top": plain(g.loc[top, "run_rate"], 1),
+        "gap_top": plain(g.loc[top, "gap"], 1),
+        "gap_pct_top": plain(g.loc[top, "gap_pct"], 3),
+        "p_run_rate_enough": plain(g.loc[top, "p_enough"], 3),
+        "wins_needed_per_month": plain(g.loc["won", "needed_per_month"], 2),
+        "needed_per_month": {s: plain(v, 1) for s, v in g["needed_per_month"].drop("revenue").items()},
+        "mqls_needed_per_month": plain(g.loc["mql", "needed_per_month"], 1) if "mql" in g.index else None,
+        "lead_growth_monthly": plain(growth, 4),
     }
     if result is not None:
         t = result.totals.set_index("scenario")
         u = result.uplift
         out["scenario"] = {
             "horizon_months": u["horizon_months"],
-            "baseline_revenue": _rd(t.loc["baseline", "revenue"], 0),
-            "baseline_revenue_low": _rd(t.loc["baseline", "revenue_low"], 0),
-            "baseline_revenue_high": _rd(t.loc["baseline", "revenue_high"], 0),
-            "aligned_revenue": _rd(t.loc["aligned", "revenue"], 0) if "aligned" in t.index else None,
-            "uplift_revenue": _rd(u["revenue"], 0),
-            "uplift_pct": _rd(u["revenue_pct"]),
-            "uplift_pct_low": _rd(u["revenue_pct_low"]),
-            "uplift_pct_high": _rd(u["revenue_pct_high"]),
-            "uplift_gross_profit": _rd(u["gross_profit"], 0),
-            "uplift_gross_profit_low": _rd(u["gross_profit_low"], 0),
-            "uplift_gross_profit_high": _rd(u["gross_profit_high"], 0),
-            "p_uplift_positive": _rd(u["p_positive"]),
+            "baseline_revenue": plain(t.loc["baseline", "revenue"], 0),
+            "baseline_revenue_low": plain(t.loc["baseline", "revenue_low"], 0),
+            "baseline_revenue_high": plain(t.loc["baseline", "revenue_high"], 0),
+            "aligned_revenue": plain(t.loc["aligned", "revenue"], 0) if "aligned" in t.index else None,
+            "uplift_revenue": plain(u["revenue"], 0),
+            "uplift_pct": plain(u["revenue_pct"], 3),
+            "uplift_pct_low": plain(u["revenue_pct_low"], 3),
+            "uplift_pct_high": plain(u["revenue_pct_high"], 3),
+            "uplift_gross_profit": plain(u["gross_profit"], 0),
+            "uplift_gross_profit_low": plain(u["gross_profit_low"], 0),
+            "uplift_gross_profit_high": plain(u["gross_profit_high"], 0),
+            "p_uplift_positive": plain(u["p_positive"], 3),
         }
     else:
         out["scenario"] = None
     if levers is not None:
-        out["levers"] = {lv.name: {"transition": lv.transition, "multiplier": _rd(lv.multiplier),
-                                   "low": _rd(lv.low), "high": _rd(lv.high)} for lv in levers.levers}
+        out["levers"] = {lv.name: {"transition": lv.transition, "multiplier": plain(lv.multiplier, 3),
+                                   "low": plain(lv.low, 3), "high": plain(lv.high, 3)} for lv in levers.levers}
         out["touches_plateau_used"] = levers.plateau
     if economics is not None:
         e = economics.set_index("metric")["value"]
-        out["gross_margin"] = _rd(gross_margin if gross_margin is not None else e.get("gross_margin"))
+        out["gross_margin"] = plain(gross_margin if gross_margin is not None else e.get("gross_margin"), 3)
         for k in ("marketing_spend", "cost_per_mql", "cost_per_sql", "cac", "payback_months"):
-            out[k] = _rd(e.get(k), 1)
-        out["won_revenue_12m"] = _rd(e.get("won_revenue"), 0)
+            out[k] = plain(e.get(k), 1)
+        out["won_revenue_12m"] = plain(e.get("won_revenue"), 0)
         if result is not None:
-            out["cac_aligned"] = _rd(aligned_cac(economics, result), 1)
+            out["cac_aligned"] = plain(aligned_cac(economics, result), 1)
     if channels is not None and len(channels):
         c = channels.dropna(subset=["revenue_per_spend"])
         out["channels"] = {
             "window": [f"{d:%Y-%m}" for d in channels.attrs.get("window", ())],
             "best_revenue_per_spend": str(c.sort_values("revenue_per_spend").iloc[-1]["channel"]) if len(c) else None,
             "worst_revenue_per_spend": str(c.sort_values("revenue_per_spend").iloc[0]["channel"]) if len(c) else None,
-            "revenue_per_spend": {str(r.channel): _rd(r.revenue_per_spend, 2) for r in c.itertuples()},
+            "revenue_per_spend": {str(r.channel): plain(r.revenue_per_spend, 2) for r in c.itertuples()},
         }
     if tornado is not None and len(tornado):
         out["tornado_top"] = str(tornado.iloc[0]["driver"])
     if effect is not None:
-        out["alignment_effect"] = {k: _rd(v, 4) if isinstance(v, float) else v for k, v in effect.as_dict().items()}
+        out["alignment_effect"] = {k: plain(v, 4) if isinstance(v, float) else v for k, v in effect.as_dict().items()}
         out["alignment_effect"]["series"] = series.kind if series is not None else None
     else:
         out["alignment_effect"] = None

@@ -37,7 +37,8 @@ from typing import Any
 
 import yaml
 
-from helpers import paths
+from helpers.core import paths
+from helpers.core.paths import org_slug
 
 #: Parameters the runner always sets itself (absolute paths).
 RUNNER_PARAMETERS = ("org_dir", "output_dir")
@@ -330,29 +331,6 @@ def resolve_parameters(
 
 
 # --------------------------------------------------------------------------- output paths
-
-
-def org_slug(name: str) -> str:
-    """Folder name of an org's report: ``"Acme Corp (EU)"`` -> ``"acme-corp-eu"``.
-
-    Raises
-    ------
-    helpers.paths.PathEscapeError
-        When the name contains a path separator or ``..`` (it would leave ``reports/``).
-    """
-    paths.safe_name(str(name), what="The organization name in org.yml")
-    if ".." in str(name):
-        raise paths.PathEscapeError(
-            f"The organization name in org.yml '{name}' must not contain '..'; "
-            "rename it or give --out."
-        )
-    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-    if not slug:
-        raise ValueError(
-            f"The organization name '{name}' has no letters or digits to name its report "
-            "folder; rename it in org.yml or give --out."
-        )
-    return slug
 
 
 def default_out(org_name: str, reports_dir: str | Path | None = None) -> Path:
@@ -708,7 +686,7 @@ def run_entry(data: Any, notebooks_run: Sequence[str], previous: dict | None = N
     No timings or run dates (they would change on every run). With ``--only`` the
     notebooks of the previous entry are kept in ``notebooks``.
     """
-    from helpers import datacheck
+    from helpers.data import datacheck
 
     period = getattr(data, "period", None)
     first, last = period if period is not None else datacheck.data_period(data)
@@ -754,7 +732,7 @@ class _RunFacts:
 
     @classmethod
     def of(cls, data: Any) -> _RunFacts:
-        from helpers import datacheck
+        from helpers.data import datacheck
 
         return cls(getattr(data, "name", None), getattr(data, "currency", None),
                    getattr(data, "config", None), datacheck.data_period(data))
@@ -822,7 +800,7 @@ def _forget_outputs(folder: Path, notebooks: Sequence[Notebook]) -> None:
     """Remove the previous outputs of notebooks about to run again (``--only``): their
     executed notebook, HTML, ``NN_*`` charts and ``NN_*`` entries of ``summary.json``, so
     nothing stale survives the rerun."""
-    from helpers import report
+    from helpers.core import report
 
     for nb in notebooks:
         for name in (nb.path.name, nb.path.with_suffix(".html").name):
@@ -932,11 +910,11 @@ def run_org(
 
     Raises
     ------
-    helpers.load.DataError, helpers.config.ConfigError, helpers.paths.PathEscapeError, ValueError
+    helpers.data.load.DataError, helpers.core.config.ConfigError, helpers.core.paths.PathEscapeError, ValueError
         For problems found before anything runs (bad data, bad config, bad parameter,
         unsafe output path). Nothing is executed and no report is touched.
     """
-    from helpers import config as config_mod
+    from helpers.core import config as config_mod
 
     echo = echo or _echo_default
     if progress_bar is None:
@@ -960,7 +938,7 @@ def run_org(
     target = target.resolve()
     _check_target(target, org_path)
 
-    from helpers import load
+    from helpers.data import load
 
     # Each notebook's kernel is started one step ahead (the first while the data loads),
     # so that kernel start-up and imports overlap the work before it.
@@ -983,7 +961,7 @@ def run_org(
         previous: dict = {}
         if only and target.is_dir() and (target / SUMMARY).is_file():
             _copy_previous(target, tmp)
-            from helpers import report
+            from helpers.core import report
 
             previous = report.read_summary(tmp).get(RUN_KEY, {})
             _forget_outputs(tmp, selected)
@@ -1032,7 +1010,7 @@ def run_org(
             echo(f"[{i}/{total}] {nb.key:<28} ok     {time.perf_counter() - t0:6.1f} s")
         for fut in exports:
             fut.result()  # an export error is a bug worth its traceback
-        from helpers import report
+        from helpers.core import report
 
         summary = report.read_summary(tmp)
         summary[RUN_KEY] = run_entry(data, result.notebooks, previous)
@@ -1068,7 +1046,7 @@ def expand_org_dirs(items: Sequence[str | Path]) -> list[Path]:
     ValueError
         When an item is neither.
     """
-    from helpers.config import ORG_FILE
+    from helpers.core.config import ORG_FILE
 
     orgs: list[Path] = []
     for item in items:
@@ -1124,7 +1102,7 @@ def plan_outputs(org_dirs: Sequence[Path], out_parent: str | Path | None) -> dic
     ValueError
         When two orgs would write to the same folder.
     """
-    from helpers.config import load_org_config
+    from helpers.core.config import load_org_config
 
     parent = paths.resolve(out_parent) if out_parent is not None else paths.REPORTS
     plan: dict[Path, Path] = {}
@@ -1184,7 +1162,7 @@ def run_many(
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     import papermill  # noqa: F401 - imported once here (slow), inherited by forked workers
 
-    from helpers import load  # noqa: F401
+    from helpers.data import load  # noqa: F401
 
     ctx = mp.get_context(method)
     with cf.ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:

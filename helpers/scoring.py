@@ -45,7 +45,7 @@ from sklearn.preprocessing import (
     SplineTransformer,
 )
 
-from helpers import schema
+from helpers.core import schema
 
 LABEL_STAGES = ("sql", "opportunity", "won")
 #: A first conversion this many days after the first lead means conversions were not recorded
@@ -2400,8 +2400,8 @@ def score_org(model_path: str | Path, org_dir: str | Path, out_path: str | Path)
     DataFrame
         The rows written.
     """
-    from helpers.load import load_org
-    from helpers.report import write_csv_safe
+    from helpers.core.report import write_csv_safe
+    from helpers.data import load_org
 
     bundle = load_model(model_path)
     data = load_org(org_dir)
@@ -2625,7 +2625,7 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write ``scored_leads.csv`` (escaped), ``mql_definition.yml`` and, when a model was
     trained, ``mql_model.skops`` and ``mql_model_card.md``."""
-    from helpers.report import atomic_write_text, write_csv_safe, write_yaml
+    from helpers.core.report import atomic_write_text, write_csv_safe, write_yaml
 
     out = Path(output_dir)
     written = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.plots import PALETTE, get_ax, percent_formatter
+from helpers.core.style import PALETTE, get_ax, percent_formatter
 
 SCORER_COLORS = {
     "agreed rule": PALETTE["neutral"],

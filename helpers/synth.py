@@ -53,7 +53,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from helpers import paths
+from helpers.core import paths
 
 # --------------------------------------------------------------------------- vocabularies
 

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from helpers import paths
+from helpers.core import paths
 
 if TYPE_CHECKING:  # nbformat is slow to import: only the generator and the runner need it
     import nbformat
@@ -520,7 +520,7 @@ class Checks:
     Parameters
     ----------
     data : OrgData
-        The organization the exercises run on (``helpers.load.load_org``).
+        The organization the exercises run on (``helpers.data.load.load_org``).
     min_segment_size : int
         Closed opportunities a segment needs to be ranked (module 1).
     max_rule_conditions : int

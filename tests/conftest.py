@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import paths
+from helpers.core import paths
 
 ALT_LEADS = 3000
 ALT_SEED = 11
@@ -44,14 +44,14 @@ def alt_truths(alt_org_dir) -> dict:
 
 @pytest.fixture(scope="session")
 def sample_data(sample_org_dir):
-    from helpers.load import load_org
+    from helpers.data import load_org
 
     return load_org(sample_org_dir)
 
 
 @pytest.fixture(scope="session")
 def alt_data(alt_org_dir):
-    from helpers.load import load_org
+    from helpers.data import load_org
 
     return load_org(alt_org_dir)
 

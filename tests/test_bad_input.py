@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import paths
-from helpers.config import ConfigError
-from helpers.load import DataError, check_org, load_org
+from helpers.core import paths
+from helpers.core.config import ConfigError
+from helpers.data import DataError, check_org, load_org
 
 BASIC = Path(__file__).parent / "fixtures" / "load" / "basic"
 FIXTURES = Path(__file__).parent / "fixtures" / "load"

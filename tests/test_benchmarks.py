@@ -11,7 +11,7 @@ import textwrap
 import nbformat
 import pytest
 
-from helpers import paths
+from helpers.core import paths
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_notebook_cells_split_setup_from_analysis(bench, tmp_path):
     nb = nbformat.v4.new_notebook()
     cells = [
         ('org_dir = "x"  # org', 0.01),
-        ("from helpers.load import load_for_notebook\ndata = load_for_notebook(org_dir, out)", 2.0),
+        ("from helpers.data import load_for_notebook\ndata = load_for_notebook(org_dir, out)", 2.0),
         ("\nax = plot_a(data)\nplots.save(ax, out, 'a')", 0.5),
         ("table = slow_thing(data)", 3.0),
     ]
@@ -202,7 +202,7 @@ def test_fast_text_lookups_match_pandas():
     import numpy as np
     import pandas as pd
 
-    from helpers.load import isin_values, positions_in, text_equals
+    from helpers.data import isin_values, positions_in, text_equals
 
     rng = np.random.default_rng(0)
     ids = pd.Series([f"L{i:05d}" for i in rng.permutation(3000)], dtype="str")
@@ -224,17 +224,17 @@ def test_notebook_imports_lists_the_modules_to_preload(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("import json\nimport pandas as pd\nfrom helpers import icp, plots"),
+        nbformat.v4.new_code_cell("import json\nimport pandas as pd\nfrom helpers import icp\nfrom helpers.core import style"),
         nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy"),  # not plain Python: skipped
         nbformat.v4.new_code_cell("def f():\n    import sklearn  # not at the top level\n"
-                                  "from helpers.load import load_for_notebook"),
+                                  "from helpers.data import load_for_notebook"),
         nbformat.v4.new_markdown_cell("import scipy"),
     ]
     path = tmp_path / "00_x.ipynb"
     nbformat.write(nb, path)
     assert run.notebook_imports(path) == [
-        "pandas", "helpers", "helpers.icp", "helpers.plots", "helpers.load",
-        "helpers.load.load_for_notebook",
+        "pandas", "helpers", "helpers.icp", "helpers.core", "helpers.core.style", "helpers.data",
+        "helpers.data.load_for_notebook",
     ]
 
 
@@ -252,15 +252,15 @@ def test_a_kernel_started_ahead_has_imported_quietly(tmp_path):
         params,
         nbformat.v4.new_code_cell(
             "import sys\nfrom pathlib import Path\n"
-            "Path(output_dir, 'seen.txt').write_text(str('helpers.report' in sys.modules))\n"
-            "import helpers.report"
+            "Path(output_dir, 'seen.txt').write_text(str('helpers.core.report' in sys.modules))\n"
+            "import helpers.core.report"
         ),
     ]
     folder = tmp_path / "nbs"
     folder.mkdir()
     nbformat.write(nb, folder / "00_seen.ipynb")
     (note,) = run.discover_notebooks(folder)
-    assert run.notebook_imports(note.path) == ["helpers.report"]
+    assert run.notebook_imports(note.path) == ["helpers.core.report"]
     km = run.start_kernel(run.notebook_imports(note.path))
     try:
         run.execute_notebook(note, tmp_path / "out.ipynb", {"output_dir": str(tmp_path)}, kernel=km)

@@ -249,10 +249,10 @@ def test_init_refuses_to_overwrite_an_existing_org_yml(capsys, tmp_path):
 
 
 def test_init_drafts_an_org_yml_that_check_accepts(capsys, tmp_path):
-    from helpers import config
+    from helpers.core import config
 
     if not hasattr(config, "draft_org_config"):
-        pytest.skip("helpers.config.draft_org_config is not available")
+        pytest.skip("helpers.core.config.draft_org_config is not available")
     org = tmp_path / "new"
     org.mkdir()
     for f in ("leads.csv", "accounts.csv", "opportunities.csv"):

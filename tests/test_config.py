@@ -1,4 +1,4 @@
-"""helpers.config: strict org.yml validation, YAML details, the reference page, init drafts."""
+"""helpers.core.config: strict org.yml validation, YAML details, the reference page, init drafts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import paths, schema
-from helpers.config import (
+from helpers.core import paths, schema
+from helpers.core.config import (
     ConfigError,
     config_hash,
     draft_org_config,
@@ -94,7 +94,7 @@ def test_reference_page_documents_every_key():
     missing = [key for key, _, _ in field_docs() if key not in documented]
     assert not missing, f"docs/org-yml.md lacks: {missing}"
     # the default NA tokens listed in the page are the loader's
-    from helpers.load import DEFAULT_NA_VALUES
+    from helpers.data import DEFAULT_NA_VALUES
 
     for token in DEFAULT_NA_VALUES:
         if token:
@@ -103,7 +103,7 @@ def test_reference_page_documents_every_key():
 
 @pytest.mark.parametrize("example", ["salesforce", "hubspot"])
 def test_example_configs_load(example):
-    from helpers.load import load_org
+    from helpers.data import load_org
 
     data = load_org(EXAMPLES / example)
     assert data.has("leads", "created_at", "owner_id")
@@ -116,7 +116,7 @@ def test_example_configs_load(example):
 
 
 def test_salesforce_example_reads_us_dates_and_hashes_people():
-    from helpers.load import load_org
+    from helpers.data import load_org
 
     data = load_org(EXAMPLES / "salesforce")
     assert data.leads["created_at"][0] == pd.Timestamp("2024-01-15")
@@ -126,7 +126,7 @@ def test_salesforce_example_reads_us_dates_and_hashes_people():
 
 
 def test_hubspot_example_timestamps_to_utc():
-    from helpers.load import load_org
+    from helpers.data import load_org
 
     data = load_org(EXAMPLES / "hubspot")
     # 2024-01-08 09:14 in Berlin (UTC+1 in winter)

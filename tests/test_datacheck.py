@@ -1,4 +1,4 @@
-"""helpers.datacheck on tiny hand-made tables (numbers computable by hand)."""
+"""helpers.data.datacheck on tiny hand-made tables (numbers computable by hand)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from helpers import datacheck as dc  # noqa: E402
+from helpers.data import datacheck as dc  # noqa: E402
 
 TINY_ORG = Path(__file__).parent / "fixtures" / "run" / "org"
 
@@ -280,7 +280,7 @@ def test_issue_rows_other_kinds(tables):
 
 def test_issue_rows_agree_with_the_loader(tmp_path):
     """Example rows are recomputed; their totals match the loader's reported counts."""
-    load = pytest.importorskip("helpers.load")
+    load = pytest.importorskip("helpers.data.load")
     org = tmp_path / "org"
     shutil.copytree(TINY_ORG, org)
     leads = (org / "leads.csv").read_text()
@@ -349,7 +349,7 @@ def test_personal_data_table():
 
 
 def test_personal_data_found_in_free_text_by_the_loader(tmp_path):
-    load = pytest.importorskip("helpers.load")
+    load = pytest.importorskip("helpers.data.load")
     org = tmp_path / "org"
     shutil.copytree(TINY_ORG, org)
     lines = (org / "leads.csv").read_text().splitlines()

@@ -9,7 +9,7 @@ import tomllib
 import yaml
 from packaging.requirements import Requirement
 
-from helpers import paths
+from helpers.core import paths
 
 LOCK = paths.REPO_ROOT / "requirements.lock"
 

@@ -1,4 +1,4 @@
-"""helpers.load: readers, mapping, types, time zones, hashing, personal data, manifest."""
+"""helpers.data.load: readers, mapping, types, time zones, hashing, personal data, manifest."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import load, paths
-from helpers.load import DataError, OrgData, load_org
+from helpers.core import paths
+from helpers.data import DataError, OrgData, load, load_org
 
 BASIC = Path(__file__).parent / "fixtures" / "load" / "basic"
 

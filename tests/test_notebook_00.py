@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import paths, run
+from helpers import run
+from helpers.core import paths
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
 
@@ -57,8 +58,7 @@ def test_notebook_is_stored_clean():
 def test_on_the_sample(sample_org_dir, tmp_path):
     if not (sample_org_dir / "org.yml").is_file():
         pytest.skip(f"the sample organization {sample_org_dir} has not been generated")
-    from helpers import datacheck
-    from helpers.load import load_org
+    from helpers.data import datacheck, load_org
 
     data = load_org(sample_org_dir)
     figures, nb = execute(sample_org_dir, tmp_path / "out")

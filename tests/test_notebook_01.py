@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import icp, paths, run
+from helpers import icp, run
+from helpers.core import paths
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
 

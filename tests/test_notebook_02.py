@@ -18,7 +18,7 @@ import papermill as pm
 import pytest
 import yaml
 
-from helpers import paths
+from helpers.core import paths
 
 NOTEBOOK = paths.NOTEBOOKS / "02_funnel_leakage.ipynb"
 

@@ -10,8 +10,9 @@ import papermill as pm
 import pytest
 import yaml
 
-from helpers import paths, scoring, synth
-from helpers.report import read_summary, read_yaml
+from helpers import scoring, synth
+from helpers.core import paths
+from helpers.core.report import read_summary, read_yaml
 
 NOTEBOOK = paths.NOTEBOOKS / "04_mql_classifier.ipynb"
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
@@ -144,7 +145,7 @@ def test_notebook_04_on_olist(tmp_path):
 @pytest.mark.real
 def test_olist_fields_known_only_for_won_deals_are_flagged_as_leaks(tmp_path):
     """Mapped onto the leads, the deal fields that exist only for won deals must be caught."""
-    from helpers.load import load_org
+    from helpers.data import load_org
 
     org = _olist_org(tmp_path, "olist_leaky")
     text = (org / "org.yml").read_text(encoding="utf-8")

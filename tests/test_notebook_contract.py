@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from helpers import paths
+from helpers.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
@@ -59,7 +59,7 @@ def test_skeleton_header_and_key_figures(nb_path):
     assert "question" in first.lower()
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert "report.record(" in code, f"{nb_path.name} records its key figures"
-    assert "load_for_notebook(" in code, f"{nb_path.name} loads through helpers.load"
+    assert "load_for_notebook(" in code, f"{nb_path.name} loads through helpers.data.load"
 
 
 def test_ruff_is_clean_on_code_and_notebooks():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import paths
+from helpers.core import paths
 
 
 def test_repo_layout():

@@ -1,6 +1,6 @@
 """The committed org.yml files load the real third-party exports through config alone.
 
-The data is read from ``helpers.paths.SHARED_DATASETS`` (copied into a temporary org
+The data is read from ``helpers.core.paths.SHARED_DATASETS`` (copied into a temporary org
 folder next to the committed ``org.yml``); each test skips, with the reason, where that
 folder is absent. Expected figures come from the datasets' README.
 """
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import real_org
 
-from helpers import paths
-from helpers.load import check_org, load_org
+from helpers.core import paths
+from helpers.data import check_org, load_org
 
 pytestmark = pytest.mark.real
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import report
+from helpers.core import report
 
 
 def test_record_merges_modules_and_keeps_other_entries(tmp_path):

@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import revenue as rv  # noqa: E402
+from helpers.core import stats  # noqa: E402
 
 HAND_RATES = {"inquiry->mql": 0.25, "mql->sql": 0.60, "sql->opportunity": 0.50, "opportunity->won": 0.15}
 
@@ -88,18 +89,18 @@ def test_lag_months_rounds_the_cumulative_lag_not_each_stage():
 
 
 def test_beta_posterior_flat_prior():
-    a, b = rv.beta_posterior(30, 100)
+    a, b = stats.beta_posterior(30, 100)
     assert (a, b) == (31.0, 71.0)
     with pytest.raises(ValueError):
-        rv.beta_posterior(5, 3)
+        stats.beta_posterior(5, 3)
 
 
 def test_expected_inverse_is_not_inverse_of_mean():
     a, b = 31.0, 71.0
-    assert rv.expected_inverse_beta(a, b) == pytest.approx((a + b - 1) / (a - 1))
-    assert rv.expected_inverse_beta(a, b) > (a + b) / a
+    assert stats.expected_inverse_beta(a, b) == pytest.approx((a + b - 1) / (a - 1))
+    assert stats.expected_inverse_beta(a, b) > (a + b) / a
     with pytest.raises(ValueError, match="infinite"):
-        rv.expected_inverse_beta(1.0, 10.0)
+        stats.expected_inverse_beta(1.0, 10.0)
 
 
 def _rates(rows):
@@ -121,7 +122,7 @@ def test_monte_carlo_mean_multistage_is_product_of_expectations():
     rows = [("inquiry", "mql", 26.0, 76.0), ("mql", "sql", 61.0, 41.0), ("sql", "won", 16.0, 86.0)]
     rates = _rates(rows)
     draws = rv.draw_stage_factors(rates, deal_mean=30_000.0, n_draws=400_000, seed=5)
-    expected = np.prod([rv.expected_inverse_beta(a, b) for _, _, a, b in rows]) / 30_000.0
+    expected = np.prod([stats.expected_inverse_beta(a, b) for _, _, a, b in rows]) / 30_000.0
     x = draws["inquiry"]
     se = x.std() / math.sqrt(len(x))
     assert x.mean() == pytest.approx(expected, abs=4 * se)
@@ -479,7 +480,7 @@ def test_hac_covariance_matches_statsmodels():
     X = sm.add_constant(np.column_stack([np.arange(30.0), (np.arange(30) >= 15).astype(float)]))
     y = X @ [1.0, 0.02, 0.3] + rng.normal(0, 0.2, 30)
     fit = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
-    np.testing.assert_allclose(rv.hac_covariance(X, fit.resid, 2), fit.cov_params(), rtol=1e-10)
+    np.testing.assert_allclose(stats.hac_covariance(X, fit.resid, 2), fit.cov_params(), rtol=1e-10)
 
 
 def test_segmented_regression_recovers_a_clean_step():

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 import yaml
 
-from helpers import paths, run
+from helpers import run
+from helpers.core import paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "run"
 NOTEBOOKS = FIXTURES / "notebooks"
@@ -208,7 +209,7 @@ def test_org_name_without_letters_is_refused():
 @pytest.fixture
 def loader():
     return pytest.importorskip(
-        "helpers.load", reason="the loader (helpers/load.py) is not available"
+        "helpers.data.load", reason="the loader (helpers/load.py) is not available"
     )
 
 
@@ -310,7 +311,7 @@ def test_first_run_failing_leaves_only_the_failed_notebook(loader, tmp_path):
 def test_only_merges_into_the_existing_summary(loader, tmp_path):
     out = tmp_path / "tiny"
     assert _run(TINY_ORG, out, parameters={"threshold": 0.6}, html=True)[0].ok
-    from helpers import report
+    from helpers.core import report
 
     report.record(out, "01_second", {"stale": "from an older version"})
     result, lines = _run(TINY_ORG, out, only=["01"], parameters={"threshold": 0.9, "window": 7})

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers import scoring as S
-from helpers.report import write_csv_safe
+from helpers.core.report import write_csv_safe
 
 T = pd.Timestamp
 

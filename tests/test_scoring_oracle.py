@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score
 
 from helpers import scoring as S
 from helpers import synth
-from helpers.load import load_org
+from helpers.data import load_org
 
 N_LEADS = 50_000
 

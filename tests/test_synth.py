@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import paths, synth
-from helpers.config import load_org_config
+from helpers import synth
+from helpers.core import paths
+from helpers.core.config import load_org_config
 
 FILES = (
     "accounts.csv", "leads.csv", "activities.csv", "opportunities.csv", "spend.csv", "plan.csv",

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import paths, workshop
+from helpers import workshop
+from helpers.core import paths
 from helpers.workshop import CheckResult
 
 # --------------------------------------------------------------------------- check results

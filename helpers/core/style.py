@@ -2,21 +2,19 @@
 
 Plot helpers take ``ax=None`` and return the ``Axes``; they set a title and
 axis labels with units. :func:`save` writes every chart as a PNG beside the
-report, for slides. Third-party deprecation warnings are silenced here so that
-notebook outputs (compared by nbval) stay stable.
+report, for slides.
+
+Importing this module imports no plotting library: matplotlib and seaborn are
+loaded when the first chart is drawn, so computation modules stay light. The
+module sets no warning filters; :func:`notebook_setup` is what a notebook calls
+(once, in its import cell) to apply the style and keep third-party deprecation
+notices out of the outputs that nbval compares.
 """
 
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
-
-import matplotlib.pyplot as plt
-import seaborn as sns
-
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-warnings.filterwarnings("ignore", category=FutureWarning)
-warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
 
 #: Team colours used everywhere: marketing, sales, neutral, highlight, good, bad.
 PALETTE = {
@@ -31,8 +29,16 @@ PALETTE = {
 FIGSIZE = (8, 4.5)
 
 
+_STYLE_SET = False
+
+
 def set_style() -> None:
-    """Apply the curriculum's figure style (called on import)."""
+    """Apply the curriculum's figure style (done once, when the first chart is drawn)."""
+    global _STYLE_SET
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    _STYLE_SET = True
     sns.set_theme(style="whitegrid", context="notebook", palette="deep")
     plt.rcParams.update(
         {
@@ -52,6 +58,10 @@ def get_ax(ax=None, figsize=FIGSIZE):
     """Return ``ax`` or a new Axes on a new figure of the standard size."""
     if ax is not None:
         return ax
+    import matplotlib.pyplot as plt
+
+    if not _STYLE_SET:
+        set_style()
     _, ax = plt.subplots(figsize=figsize)
     return ax
 
@@ -95,4 +105,13 @@ def save(obj, output_dir: str | Path | None, name: str) -> Path | None:
     return path
 
 
-set_style()
+
+def notebook_setup() -> None:
+    """Apply the figure style and hide third-party deprecation notices in this kernel.
+
+    Called by the notebooks (the application), never on import of a helper, so that a
+    library user's own warning filters are left alone.
+    """
+    for category in (DeprecationWarning, FutureWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    set_style()

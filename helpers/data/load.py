@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import paths, schema
-from helpers.config import (
+from helpers.core import paths, schema
+from helpers.core.config import (
     ORG_FILE,
     ConfigError,
     FileSpec,
@@ -708,15 +708,9 @@ def _csv_record_lines(raw: bytes) -> np.ndarray:
 # --------------------------------------------------------------------------- hashing
 
 
-def org_slug(name: str) -> str:
-    """A file-name-safe slug of an organization's name (for its secret key file)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug or "org"
-
-
 def secret_key_path(org_name: str) -> Path:
-    """Where the organization's HMAC key lives (``helpers.paths.SECRETS/<slug>.key``)."""
-    return Path(paths.SECRETS) / paths.safe_name(org_slug(org_name) + ".key", what="org name")
+    """Where the organization's HMAC key lives (``helpers.core.paths.SECRETS/<slug>.key``)."""
+    return Path(paths.SECRETS) / paths.safe_name(paths.org_slug(org_name) + ".key", what="org name")
 
 
 def _secret_key(org_name: str) -> bytes:
@@ -2013,7 +2007,7 @@ def write_tables(data: OrgData, out_dir: str | os.PathLike) -> Path:
     date-only columns and where each table came from; ``load_for_notebook`` reuses the
     tables only while those hashes match. Returns the tables folder.
     """
-    from helpers.report import atomic_write_text
+    from helpers.core.report import atomic_write_text
 
     folder = Path(out_dir) / TABLES_DIR
     folder.mkdir(parents=True, exist_ok=True)

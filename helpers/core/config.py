@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from helpers import schema
+from helpers.core import schema
 
 ORG_FILE = "org.yml"
 Scalar = str | int | float | bool | None

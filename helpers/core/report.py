@@ -47,6 +47,49 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def plain(value: Any, nd: int = 4) -> Any:
+    """One figure for ``summary.json``: a number rounded to ``nd`` decimals.
+
+    ``None``, NaN and infinities become ``None``; booleans and values that are not
+    numbers (text, lists) are returned unchanged; other numbers become floats.
+
+    Examples
+    --------
+    >>> plain(0.123456), plain(float("nan")), plain(12.5, 0), plain("n/a")
+    (0.1235, None, 12.0, 'n/a')
+    """
+    if value is None or isinstance(value, bool | np.bool_ | str):
+        return value.item() if isinstance(value, np.bool_) else value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return round(number, nd) if math.isfinite(number) else None
+
+
+class ModuleSkipped(Exception):
+    """Raised by :func:`skip_module` to stop a notebook whose inputs are missing.
+
+    The runner counts a notebook stopped this way as skipped, not failed. In
+    JupyterLab the reason is shown in one line instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:  # IPython's hook for a custom display
+        return [f"Module skipped: {self}"]
+
+
+def skip_module(output_dir: str | Path | None, module: str, reason: str) -> None:
+    """Record that ``module`` was skipped and why, then stop the notebook.
+
+    Writes ``{"skipped": reason}`` under ``module`` in ``summary.json`` (when
+    ``output_dir`` is given), prints the reason and raises :class:`ModuleSkipped`.
+    """
+    if output_dir is not None:
+        record(output_dir, module, {"skipped": reason})
+    print(f"Module skipped: {reason}")
+    raise ModuleSkipped(reason)
+
+
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)

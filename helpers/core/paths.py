@@ -8,9 +8,10 @@ when they do not exist relative to the current directory.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DATASETS = REPO_ROOT / "datasets"
 SAMPLE_ORG = DATASETS / "sample"
 REFERENCE = DATASETS / "reference"
@@ -76,3 +77,31 @@ def safe_name(name: str, *, what: str = "name") -> str:
     if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
         raise PathEscapeError(f"{what} '{name}' must be a plain name without '/' or '..'.")
     return name
+
+
+def org_slug(name: str) -> str:
+    """Folder and file name of an org: ``"Acme Corp (EU)"`` -> ``"acme-corp-eu"``.
+
+    The one slug rule of the project: report folders (``reports/<slug>``) and the
+    org's secret key file (``.secrets/<slug>.key``) both use it.
+
+    Raises
+    ------
+    PathEscapeError
+        When the name contains a path separator or ``..`` (it would leave its folder).
+    ValueError
+        When the name has no letter or digit to make a slug from.
+    """
+    safe_name(str(name), what="The organization name in org.yml")
+    if ".." in str(name):
+        raise PathEscapeError(
+            f"The organization name in org.yml '{name}' must not contain '..'; "
+            "rename it or give --out."
+        )
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    if not slug:
+        raise ValueError(
+            f"The organization name '{name}' has no letters or digits to name its report "
+            "folder; rename it in org.yml or give --out."
+        )
+    return slug

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers import schema
+from helpers.core import schema
 
 #: Lead attributes (besides the firmographics of ``accounts``) that the ICP module can use.
 LEAD_ATTRIBUTES = ("job_title", "source")
@@ -227,7 +227,7 @@ def plot_missing(missing: pd.DataFrame, ax=None, *, top: int = 25):
     """
     from matplotlib.patches import Patch
 
-    from helpers.plots import PALETTE, get_ax, percent_formatter
+    from helpers.core.style import PALETTE, get_ax, percent_formatter
 
     gaps = (
         missing[missing["missing_share"] > 0]
@@ -268,7 +268,7 @@ def plot_leads_per_month(monthly: pd.DataFrame, ax=None):
     import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
-    from helpers.plots import PALETTE, get_ax
+    from helpers.core.style import PALETTE, get_ax
 
     ax = get_ax(ax)
     partial = monthly["partial"].to_numpy(dtype=bool) if "partial" in monthly else None
@@ -540,7 +540,7 @@ def issue_rows(data: Any, kind: str, table: str, column: str, *, n: int = 5) -> 
         other = t.get(ref[0]) if ref else None
         if other is None or ref[1] not in other.columns:
             return empty
-        from helpers.load import isin_values
+        from helpers.data.load import isin_values
 
         mask = pd.Series(df[column].notna().to_numpy(bool) & ~isin_values(df[column], other[ref[1]]),
                          index=df.index)
