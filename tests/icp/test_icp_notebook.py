@@ -3,18 +3,22 @@
 The planted truths (``truths.yml: icp``) of the sample and of a generated alternative
 organization must come back from the notebook's figures; the Maven export (no SIC codes,
 no job titles) and a tiny export must run through with their sections skipped in one
-sentence each.
+sentence each; an export without any outcome skips the whole module, once.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
+from papermill import PapermillExecutionError
 
-from helpers import icp, run
+from helpers import icp
+from helpers import runner as run
 from helpers.core import paths
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
@@ -121,8 +125,9 @@ def test_notebook_is_stored_clean():
 
 @pytest.fixture(scope="module")
 def sample_result(sample_org_dir, tmp_path_factory):
-    if not (sample_org_dir / "org.yml").is_file():
-        pytest.skip(f"the sample organization {sample_org_dir} has not been generated")
+    assert (sample_org_dir / "org.yml").is_file(), (
+        f"the sample organization {sample_org_dir} is missing: run `make sample`"
+    )
     out = tmp_path_factory.mktemp("nb01") / "sample"
     fig, nb = execute(sample_org_dir, out)
     return fig, nb, out
@@ -228,3 +233,28 @@ def test_tiny_export_runs_and_says_it_is_too_small(tmp_path):
     assert not errors, errors
     assert "no segment can be ranked" in text
     assert fig["top_segments"] == [] and fig["icp_conditions"] == {}
+
+
+def no_outcomes_org(tmp_path: Path) -> Path:
+    """The HubSpot example without its deals: contacts and companies, no outcome at all."""
+    org = tmp_path / "no_outcomes"
+    shutil.copytree(paths.DATASETS / "examples" / "hubspot", org)
+    config = yaml.safe_load((org / "org.yml").read_text(encoding="utf-8"))
+    for section in ("files", "columns", "values"):
+        config[section].pop("opportunities", None)
+    (org / "deals.csv").unlink()
+    (org / "org.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return org
+
+
+def test_export_without_outcomes_skips_the_module_once(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(PapermillExecutionError) as stopped:
+        execute(no_outcomes_org(tmp_path), out)
+    assert stopped.value.ename == "ModuleSkipped"
+    reason = json.loads((out / "summary.json").read_text())[KEY]["skipped"]
+    assert "needs outcomes" in reason and reason in stopped.value.evalue
+    text, errors = text_and_errors(nbformat.read(out / NOTEBOOK.name, as_version=4))
+    assert errors == [f"ModuleSkipped: {stopped.value.evalue}"]
+    assert text.count("Module skipped:") == 1
+    assert not (out / "icp.yml").exists() and not (out / "figures").exists()
