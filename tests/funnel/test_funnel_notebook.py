@@ -1,4 +1,4 @@
-"""notebooks/02_funnel_leakage.ipynb executed with papermill: the planted truths of the sample
+"""notebooks/02_funnel_leakage.ipynb (``helpers.funnel`` end to end) executed with papermill: the planted truths of the sample
 and of a second generated org are recovered, and the real exports (Olist, Maven) run through
 their org.yml alone.
 
@@ -16,7 +16,6 @@ from pathlib import Path
 
 import papermill as pm
 import pytest
-import yaml
 
 from helpers.core import paths
 
@@ -65,13 +64,11 @@ def check_planted(fig: dict, truths: dict, out: Path) -> None:
         assert (out / "figures" / f"02_{name}.png").is_file(), name
 
 
-def test_sample_org_recovers_planted_funnel(sample_org_dir, tmp_path):
-    if not (sample_org_dir / "org.yml").is_file():
-        pytest.skip(f"the sample org is not generated yet ({sample_org_dir}/org.yml missing)")
-    truths = yaml.safe_load((sample_org_dir / "truths.yml").read_text(encoding="utf-8"))
+def test_sample_org_recovers_planted_funnel(sample_org_dir, sample_truths, tmp_path):
+    assert (sample_org_dir / "org.yml").is_file(), f"the committed sample org lacks {sample_org_dir}/org.yml"
     out = tmp_path / "sample"
     fig = run_notebook(sample_org_dir, out)
-    check_planted(fig, truths, out)
+    check_planted(fig, sample_truths, out)
     # the censoring rule raises the naive (young-leads-as-lost) rates, never lowers them much
     for tr, rate in fig["stage_conversion"].items():
         assert rate >= fig["stage_conversion_naive"][tr] - 0.01
@@ -88,8 +85,8 @@ def _real_org(name: str, folder: str, files: list[str], tmp_path: Path) -> Path:
     src = paths.SHARED_DATASETS / folder
     if not src.is_dir():
         pytest.skip(f"third-party export folder {src} is absent (not shipped with the product)")
-    if not (paths.ORGS / name / "org.yml").is_file():
-        pytest.skip(f"{paths.ORGS / name}/org.yml is missing")
+    # the org.yml is first-party (committed): its absence is a failure, not a skip
+    assert (paths.ORGS / name / "org.yml").is_file(), f"{paths.ORGS / name}/org.yml is missing"
     org = tmp_path / name
     org.mkdir()
     shutil.copy2(paths.ORGS / name / "org.yml", org / "org.yml")
