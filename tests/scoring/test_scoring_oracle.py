@@ -24,11 +24,18 @@ def _oracle_check(org_dir):
     truths = yaml.safe_load((org_dir / "truths.yml").read_text(encoding="utf-8"))["scoring"]
     data = load_org(org_dir)
     labels = S.build_labels(
-        data.leads, data.opportunities, horizon_days=truths["horizon_days"],
-        score_after_days=truths["score_after_days"], activities=data.activities,
+        data.leads,
+        data.opportunities,
+        horizon_days=truths["horizon_days"],
+        score_after_days=truths["score_after_days"],
+        activities=data.activities,
     )
-    fs = S.build_features(data.leads, labels.table["scoring_moment"], accounts=data.accounts,
-                          activities=data.activities)
+    fs = S.build_features(
+        data.leads,
+        labels.table["scoring_moment"],
+        accounts=data.accounts,
+        activities=data.activities,
+    )
     split = S.time_split(labels)
     leaks = S.find_leaks(fs, labels, split)
     fs = S.drop_leaks(fs, leaks)
@@ -47,7 +54,9 @@ def _oracle_check(org_dir):
 
 @pytest.mark.parametrize("scenario, seed", [("sample", 101), ("alt", 202)])
 def test_best_model_reaches_95_percent_of_oracle_auc(tmp_path, scenario, seed):
-    org = synth.write_org(synth.SCENARIOS[scenario].replace(n_leads=N_LEADS, seed=seed), tmp_path / scenario)
+    org = synth.write_org(
+        synth.SCENARIOS[scenario].replace(n_leads=N_LEADS, seed=seed), tmp_path / scenario
+    )
     truths, leaks, scorers, oracle, best = _oracle_check(org)
     n_test = len(scorers.test_rows)
     assert n_test > 8000, "enough test leads for the comparison to be more than noise"

@@ -1,4 +1,5 @@
-"""Papermill runs of notebooks/04_mql_classifier.ipynb with assertions on summary.json."""
+"""Papermill runs of notebooks/04_mql_classifier.ipynb with assertions on summary.json
+(module 4 end to end: helpers/scoring and its notebook)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,20 @@ def run_04(org_dir: Path, out: Path, **extra) -> dict:
     """Execute the notebook on ``org_dir`` with its org.yml parameters (as the runner passes
     them) and return the ``04_mql`` entry of ``summary.json``."""
     declared = pm.inspect_notebook(str(NOTEBOOK))
-    org_params = (yaml.safe_load((org_dir / "org.yml").read_text(encoding="utf-8")) or {}).get("parameters") or {}
+    org_params = (yaml.safe_load((org_dir / "org.yml").read_text(encoding="utf-8")) or {}).get(
+        "parameters"
+    ) or {}
     params = {k: v for k, v in org_params.items() if k in declared}
     out.mkdir(parents=True, exist_ok=True)
     params.update(org_dir=str(org_dir), output_dir=str(out), **extra)
-    pm.execute_notebook(str(NOTEBOOK), str(out / "04_mql_classifier.ipynb"), parameters=params,
-                        kernel_name="python3", cwd=str(paths.REPO_ROOT), progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out / "04_mql_classifier.ipynb"),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(paths.REPO_ROOT),
+        progress_bar=False,
+    )
     return read_summary(out)["04_mql"]
 
 
@@ -40,7 +49,10 @@ def _check_learned_run(s: dict, truths: dict, out: Path, org_dir: Path) -> None:
     sc = truths["scoring"]
     assert s["sufficiency"] is True
     assert s["label_mode"] == "dated" and s["validation"] == "out-of-time"
-    assert (s["horizon_days"], s["score_after_days"]) == (sc["horizon_days"], sc["score_after_days"])
+    assert (s["horizon_days"], s["score_after_days"]) == (
+        sc["horizon_days"],
+        sc["score_after_days"],
+    )
     # the planted leaky column is caught, and nothing honest is thrown out with it
     assert s["excluded_leaks"] == [sc["leaky_column"]]
     # both models beat the agreed rule on the same test leads, with real lift
@@ -74,8 +86,16 @@ def _check_learned_run(s: dict, truths: dict, out: Path, org_dir: Path) -> None:
     assert bundle["label"]["horizon_days"] == sc["horizon_days"]
     card = (out / "mql_model_card.md").read_text(encoding="utf-8")
     assert "data_from:" in card and "excluded_as_leaks" in card
-    for fig in ("04_gains", "04_calibration", "04_score_bands", "04_reasons", "04_points_table",
-                "04_leakage", "04_threshold", "04_drift"):
+    for fig in (
+        "04_gains",
+        "04_calibration",
+        "04_score_bands",
+        "04_reasons",
+        "04_points_table",
+        "04_leakage",
+        "04_threshold",
+        "04_drift",
+    ):
         assert (out / "figures" / f"{fig}.png").is_file(), fig
 
 
@@ -117,8 +137,8 @@ def _olist_org(tmp_path: Path, name: str = "olist") -> Path:
     src = paths.SHARED_DATASETS / "olist-marketing-funnel"
     if not src.is_dir():
         pytest.skip(f"third-party export folder {src} is absent (not shipped with the product)")
-    if not (paths.ORGS / "olist" / "org.yml").is_file():
-        pytest.skip("datasets/orgs/olist/org.yml is not in this checkout")
+    # the org.yml is first-party: its absence is a failure, never a skip
+    assert (paths.ORGS / "olist" / "org.yml").is_file(), "datasets/orgs/olist/org.yml is missing"
     org = tmp_path / name
     org.mkdir()
     shutil.copy2(paths.ORGS / "olist" / "org.yml", org / "org.yml")
@@ -151,12 +171,20 @@ def test_olist_fields_known_only_for_won_deals_are_flagged_as_leaks(tmp_path):
     text = (org / "org.yml").read_text(encoding="utf-8")
     anchor = "    landing_page_id: landing_page_id\n"
     assert anchor in text, "the Olist org.yml maps landing_page_id onto leads"
-    extra = "".join(f"    {c}: {c}\n" for c in ("business_segment", "lead_type", "lead_behaviour_profile"))
+    extra = "".join(
+        f"    {c}: {c}\n" for c in ("business_segment", "lead_type", "lead_behaviour_profile")
+    )
     (org / "org.yml").write_text(text.replace(anchor, anchor + extra), encoding="utf-8")
     data = load_org(org)
-    labels = scoring.build_labels(data.leads, data.opportunities, label_stage="won", horizon_days=180)
-    fs = scoring.build_features(data.leads, labels.table["scoring_moment"], accounts=data.accounts,
-                                activities=data.activities)
+    labels = scoring.build_labels(
+        data.leads, data.opportunities, label_stage="won", horizon_days=180
+    )
+    fs = scoring.build_features(
+        data.leads,
+        labels.table["scoring_moment"],
+        accounts=data.accounts,
+        activities=data.activities,
+    )
     split = scoring.time_split(labels)
     leaks = scoring.find_leaks(fs, labels, split)
     flagged = set(leaks.loc[leaks["leak"], "feature"])
@@ -178,11 +206,18 @@ def test_notebook_04_on_a_lead_only_export_without_dates(tmp_path):
     converted = rng.random(n) < 1 / (1 + np.exp(-logit))
     org = tmp_path / "leadlist"
     org.mkdir()
-    pd.DataFrame({"Lead ID": [f"X{i}" for i in range(n)], "Lead Source": source, "Title": title,
-                  "Converted": np.where(converted, "Yes", "No")}).to_csv(org / "leads.csv", index=False)
+    pd.DataFrame(
+        {
+            "Lead ID": [f"X{i}" for i in range(n)],
+            "Lead Source": source,
+            "Title": title,
+            "Converted": np.where(converted, "Yes", "No"),
+        }
+    ).to_csv(org / "leads.csv", index=False)
     (org / "org.yml").write_text(
         "name: Lead list\nfiles:\n  leads:\n    path: leads.csv\ncolumns:\n  leads:\n"
-        "    lead_id: Lead ID\n    source: Lead Source\n    job_title: Title\n    converted: Converted\n",
+        "    lead_id: Lead ID\n    source: Lead Source\n    job_title: Title\n"
+        "    converted: Converted\n",
         encoding="utf-8",
     )
     out = tmp_path / "leadlist_out"
@@ -194,6 +229,8 @@ def test_notebook_04_on_a_lead_only_export_without_dates(tmp_path):
     assert s["expected_weekly_mqls"] == pytest.approx(4 * 1.0 * 60 / 6, rel=0.2)  # 4 reps x 10
     assert "drift_flag" not in s  # no periods without dates
     top = s["points_features"][:2]
-    assert "source" in top and ({"seniority", "function"} & set(top)), top  # title: one line, not two
+    assert "source" in top and ({"seniority", "function"} & set(top)), (
+        top
+    )  # title: one line, not two
     text = (out / "04_mql_classifier.ipynb").read_text(encoding="utf-8")
     assert "no horizon" in text and "stratified cross-validation" in text

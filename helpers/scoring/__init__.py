@@ -1,0 +1,266 @@
+"""Module 4: a leakage-safe, time-aware MQL classifier turned into an agreed points table.
+
+The steps, each a function a notebook calls in turn (the file that holds it in brackets):
+
+1. :func:`build_labels` (``labels``) - converted (to SQL, opportunity or won) within
+   ``horizon_days`` of the scoring moment (``created_at + score_after_days``); leads too young to
+   know are excluded, never counted as failures. Lead-only exports without dates use their
+   ``converted`` flag.
+2. :func:`build_features` (``features``, ``activities``, ``icp_tiers``) - firmographics, job
+   title seniority and function, source, ICP tier, extra lead attributes, and marketing activity
+   counts **up to the scoring moment**.
+3. :func:`find_leaks`, :func:`drop_leaks` and :func:`feature_audit` (``leakage``) - fields filled
+   mostly for converted leads, recorded after the scoring moment, or that alone predict the label
+   almost perfectly are excluded, with a report.
+4. :func:`check_sufficiency` (``gate``) - the data-sufficiency gate (1,000 leads / 120
+   conversions); below it the agreed rule (``rule``) is used.
+5. :func:`fit_scorers` (``models``, ``metrics``) - the agreed rule, a logistic regression and
+   gradient boosting, compared on the same out-of-time test rows (stratified cross-validation
+   without dates).
+6. :func:`choose_thresholds` (``thresholds``) - the sales-capacity cut and the cost/benefit cut.
+7. :func:`fit_points_table` (``points``, ``bins``) - an integer points table (the explicit MQL
+   definition) and the reasons each lead gets, read from the points.
+8. :func:`drift_report` (``drift``) - score calibration and PSI by period.
+9. :func:`deployment_bundle`, :func:`score_leads`, :func:`save_model` / :func:`load_model`
+   (skops with a fixed allowlist) and :func:`score_org` (``deployment``, ``scores``, ``card``).
+10. :class:`ScoringResult` (``result``) gathers the results; :func:`write_module_outputs`
+    (``outputs``) writes the artifacts and :func:`summary_figures` (``summary``) the figures.
+
+Charts live in ``plots`` (each takes ``ax=None`` and returns the Axes) and are re-exported here:
+``scoring.plot_gains(...)``. Importing this package loads no plotting library.
+"""
+
+from helpers.scoring.activities import activity_counts
+from helpers.scoring.bins import information_value
+from helpers.scoring.card import model_card
+from helpers.scoring.deployment import (
+    ALLOWED_TYPES,
+    MODEL_FORMAT,
+    deployment_bundle,
+    load_model,
+    make_bundle,
+    save_model,
+    score_frame,
+    score_leads,
+    score_org,
+    scorecard_from_bundle,
+    scored_leads_table,
+)
+from helpers.scoring.drift import drift_by_period, drift_report, psi
+from helpers.scoring.features import (
+    FEATURE_LABELS,
+    MISSING,
+    NOT_FEATURES,
+    OTHER,
+    SALES_ACTIONS,
+    FeatureSet,
+    build_features,
+    fit_vocabulary,
+    model_matrix,
+    title_function,
+    title_seniority,
+)
+from helpers.scoring.gate import Sufficiency, check_sufficiency, skip_note
+from helpers.scoring.icp_tiers import icp_definition, icp_tiers_for_leads, recompute_icp
+from helpers.scoring.labels import (
+    LABEL_STAGES,
+    RECORDING_GAP_DAYS,
+    LabelResult,
+    build_labels,
+    conversion_times,
+    export_date,
+)
+from helpers.scoring.leakage import (
+    detect_leaks,
+    drop_leaks,
+    feature_audit,
+    find_leaks,
+    single_feature_auc,
+)
+from helpers.scoring.metrics import evaluate, gains_table, reliability_table
+from helpers.scoring.models import (
+    MAX_LINEAR_ROWS,
+    REFIT_MAX_ROWS,
+    SCORER_NAMES,
+    SINGLE_THREAD_ROWS,
+    Scorers,
+    Split,
+    final_model,
+    fit_scorers,
+    latest_rows,
+    make_boosting,
+    make_logistic,
+    predict_proba,
+    time_split,
+)
+from helpers.scoring.outputs import write_module_outputs, write_outputs
+from helpers.scoring.plots import (
+    BAND_COLORS,
+    SCORER_COLORS,
+    plot_drift,
+    plot_gains,
+    plot_leak_report,
+    plot_metrics,
+    plot_points_table,
+    plot_reason_frequency,
+    plot_reliability,
+    plot_score_bands,
+    plot_threshold,
+)
+from helpers.scoring.points import (
+    FEATURE_ATTRIBUTE,
+    PointsTable,
+    Scorecard,
+    feature_attribute,
+    fit_points_table,
+    fit_scorecard,
+    lead_reasons,
+    points_threshold,
+    reason_frequency,
+    scorecard_agreement,
+    scorecard_definition,
+    scorecard_points,
+    scorecard_probability,
+)
+from helpers.scoring.result import ScoringResult
+from helpers.scoring.rule import (
+    RuleSpec,
+    rule_definition,
+    rule_is_mql,
+    rule_scored_leads,
+    rule_scored_table,
+    rule_scores,
+)
+from helpers.scoring.scores import (
+    assign_bands,
+    band_table,
+    reference_quantiles,
+    score_test_leads,
+    to_score,
+)
+from helpers.scoring.summary import summary_figures
+from helpers.scoring.thresholds import (
+    Threshold,
+    Thresholds,
+    capacity_threshold,
+    choose_thresholds,
+    cost_benefit_threshold,
+    leads_per_rep,
+    threshold_at,
+    touches_plateau,
+    value_per_conversion,
+    weekly_lead_inflow,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "BAND_COLORS",
+    "FEATURE_ATTRIBUTE",
+    "FEATURE_LABELS",
+    "FeatureSet",
+    "LABEL_STAGES",
+    "LabelResult",
+    "MAX_LINEAR_ROWS",
+    "MISSING",
+    "MODEL_FORMAT",
+    "NOT_FEATURES",
+    "OTHER",
+    "PointsTable",
+    "RECORDING_GAP_DAYS",
+    "REFIT_MAX_ROWS",
+    "RuleSpec",
+    "SALES_ACTIONS",
+    "SCORER_COLORS",
+    "SCORER_NAMES",
+    "SINGLE_THREAD_ROWS",
+    "Scorecard",
+    "Scorers",
+    "ScoringResult",
+    "Split",
+    "Sufficiency",
+    "Threshold",
+    "Thresholds",
+    "activity_counts",
+    "assign_bands",
+    "band_table",
+    "build_features",
+    "build_labels",
+    "capacity_threshold",
+    "check_sufficiency",
+    "choose_thresholds",
+    "conversion_times",
+    "cost_benefit_threshold",
+    "deployment_bundle",
+    "detect_leaks",
+    "drift_by_period",
+    "drift_report",
+    "drop_leaks",
+    "evaluate",
+    "export_date",
+    "feature_attribute",
+    "feature_audit",
+    "final_model",
+    "find_leaks",
+    "fit_points_table",
+    "fit_scorecard",
+    "fit_scorers",
+    "fit_vocabulary",
+    "gains_table",
+    "icp_definition",
+    "icp_tiers_for_leads",
+    "information_value",
+    "latest_rows",
+    "lead_reasons",
+    "leads_per_rep",
+    "load_model",
+    "make_boosting",
+    "make_bundle",
+    "make_logistic",
+    "model_card",
+    "model_matrix",
+    "plot_drift",
+    "plot_gains",
+    "plot_leak_report",
+    "plot_metrics",
+    "plot_points_table",
+    "plot_reason_frequency",
+    "plot_reliability",
+    "plot_score_bands",
+    "plot_threshold",
+    "points_threshold",
+    "predict_proba",
+    "psi",
+    "reason_frequency",
+    "recompute_icp",
+    "reference_quantiles",
+    "reliability_table",
+    "rule_definition",
+    "rule_is_mql",
+    "rule_scored_leads",
+    "rule_scored_table",
+    "rule_scores",
+    "save_model",
+    "score_frame",
+    "score_leads",
+    "score_org",
+    "score_test_leads",
+    "scorecard_agreement",
+    "scorecard_definition",
+    "scorecard_from_bundle",
+    "scorecard_points",
+    "scorecard_probability",
+    "scored_leads_table",
+    "single_feature_auc",
+    "skip_note",
+    "summary_figures",
+    "threshold_at",
+    "time_split",
+    "title_function",
+    "title_seniority",
+    "to_score",
+    "touches_plateau",
+    "value_per_conversion",
+    "weekly_lead_inflow",
+    "write_module_outputs",
+    "write_outputs",
+]

@@ -1,0 +1,287 @@
+"""Step 5, validation: the out-of-time split, the three scorers and the model to deploy.
+
+:func:`time_split` trains on earlier cohorts and tests on the latest (stratified
+cross-validation without dates); :func:`fit_scorers` compares the agreed rule, a logistic
+regression and gradient boosting on the same test leads; :func:`final_model` refits the best
+one on every labelled lead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    OneHotEncoder,
+    QuantileTransformer,
+    SplineTransformer,
+)
+
+from helpers.scoring.features import FeatureSet, model_matrix
+from helpers.scoring.metrics import evaluate
+from helpers.scoring.rule import RuleSpec, rule_scores
+
+if TYPE_CHECKING:
+    from helpers.scoring.labels import LabelResult
+
+#: Below this many rows a model fits on one thread: on a small shared machine (2 cores, tests
+#: run by two workers) OpenMP threads fighting for the cores make small fits 10-20 times slower.
+SINGLE_THREAD_ROWS = 10**12  # i.e. always: measured 5x slower with 2 threads under load
+#: The logistic regression and the points table learn from at most this many of the latest
+#: training leads (a linear model gains nothing from more; gradient boosting uses them all).
+MAX_LINEAR_ROWS = 200_000
+#: From this many training leads on, the evaluated model is deployed without a refit.
+REFIT_MAX_ROWS = 300_000
+
+
+@dataclass
+class Split:
+    """Which eligible leads train and which test (positions in the leads' order)."""
+
+    train: np.ndarray
+    test: np.ndarray
+    kind: str  # "out-of-time" or "stratified 5-fold"
+    cut: pd.Timestamp | None
+    description: str
+    folds: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+
+def time_split(labels: LabelResult, *, test_share: float = 0.25, seed: int = 42) -> Split:
+    """Out-of-time split (train on earlier cohorts, test on the latest ``test_share``) when the
+    label is dated; stratified 5-fold cross-validation otherwise."""
+    t = labels.table
+    elig = np.flatnonzero(t["eligible"].to_numpy())
+    if labels.mode == "dated":
+        created = t["created_at"].to_numpy()[elig]
+        order = elig[np.argsort(created, kind="stable")]
+        n_test = max(1, int(round(test_share * len(order))))
+        cut = pd.Timestamp(t["created_at"].iloc[order[-n_test]])
+        test = order[t["created_at"].to_numpy()[order] >= cut.to_datetime64()]
+        train = order[t["created_at"].to_numpy()[order] < cut.to_datetime64()]
+        desc = (
+            f"Out-of-time: trained on {len(train):,} leads created before {cut:%Y-%m-%d}, "
+            f"tested on the {len(test):,} created from then on."
+        )
+        return Split(train, test, "out-of-time", cut, desc)
+    y = t["label"].to_numpy()[elig]
+    k = int(min(5, np.bincount(y, minlength=2).min()))
+    if k < 2:
+        raise ValueError("Cross-validation needs at least 2 converted and 2 other leads.")
+    skf = StratifiedKFold(k, shuffle=True, random_state=seed)
+    folds = [(elig[a], elig[b]) for a, b in skf.split(elig, y)]
+    desc = (
+        f"Stratified {k}-fold cross-validation on {len(elig):,} leads (no dates: every lead is "
+        "scored by a model that did not see it, but periods are mixed)."
+    )
+    return Split(elig, elig, f"stratified {k}-fold", None, desc, folds)
+
+
+def make_logistic(numeric: list[str], categorical: list[str], *, C: float = 0.5) -> Pipeline:
+    """Logistic regression with smooth (spline) effects for numbers and one-hot categories.
+
+    Expects :func:`model_matrix` input (text features as category codes).
+    """
+    num = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median")),
+            ("rank", QuantileTransformer(n_quantiles=100, subsample=100_000, random_state=0)),
+            ("spline", SplineTransformer(n_knots=4, degree=2, extrapolation="constant")),
+        ]
+    )
+    cat = Pipeline(
+        [
+            ("missing", SimpleImputer(strategy="constant", fill_value=-1)),
+            ("onehot", OneHotEncoder(handle_unknown="ignore")),
+        ]
+    )
+    steps = []
+    if categorical:
+        steps.append(("cat", cat, categorical))
+    if numeric:
+        steps.append(("num", num, numeric))
+        steps.append(("missing", MissingIndicator(features="all", error_on_new=False), numeric))
+    pre = ColumnTransformer(steps, sparse_threshold=0.0)
+    return Pipeline([("prepare", pre), ("model", LogisticRegression(C=C, max_iter=3000))])
+
+
+def make_boosting(numeric: list[str], categorical: list[str], *, seed: int = 42) -> Pipeline:
+    """Histogram gradient boosting with native categories (from :func:`model_matrix` codes)."""
+    mask = [True] * len(categorical) + [False] * len(numeric)
+    model = HistGradientBoostingClassifier(
+        learning_rate=0.1,
+        max_iter=300,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        categorical_features=mask if categorical else None,
+        early_stopping=True,
+        validation_fraction=0.15,
+        n_iter_no_change=25,
+        random_state=seed,
+    )
+    return Pipeline([("model", model)])
+
+
+@dataclass
+class Scorers:
+    """The three scorers fitted on the training leads and their test predictions."""
+
+    test_rows: np.ndarray
+    y_test: np.ndarray
+    predictions: dict[str, np.ndarray]
+    models: dict[str, Pipeline]
+    metrics: pd.DataFrame
+    best: str
+    train_predictions: dict[str, np.ndarray]
+    all_predictions: dict[str, np.ndarray]
+    split: Split
+    rule: RuleSpec
+    numeric: list[str]
+    categorical: list[str]
+
+    @property
+    def best_model(self) -> Pipeline:
+        """The fitted model with the higher test ROC AUC."""
+        return self.models[self.best]
+
+
+SCORER_NAMES = ("agreed rule", "logistic regression", "gradient boosting")
+
+
+def fit_scorers(
+    fs: FeatureSet,
+    labels: LabelResult,
+    split: Split,
+    *,
+    rule: RuleSpec | None = None,
+    seed: int = 42,
+) -> Scorers:
+    """Fit the logistic regression and gradient boosting on the training leads and score the
+    test leads with them and with the agreed rule. The best model is the one with the higher
+    test ROC AUC."""
+    rule = rule or RuleSpec()
+    X = model_matrix(fs, fs.numeric, fs.categorical)
+    y = labels.table["label"].to_numpy()
+    if len(np.unique(y[split.train])) < 2:
+        raise ValueError(
+            "The training leads are all converted or all not converted: a score cannot be learned."
+        )
+    if not fs.columns:
+        raise ValueError(
+            "No usable feature is left after the leakage check: nothing to learn from."
+        )
+    makers = {
+        "logistic regression": lambda: make_logistic(fs.numeric, fs.categorical),
+        "gradient boosting": lambda: make_boosting(fs.numeric, fs.categorical, seed=seed),
+    }
+    preds: dict[str, np.ndarray] = {}
+    models: dict[str, Pipeline] = {}
+
+    def rows_for(name: str, rows: np.ndarray) -> np.ndarray:
+        return latest_rows(rows, MAX_LINEAR_ROWS, seed) if name == "logistic regression" else rows
+
+    if split.folds is None:
+        test = split.test
+        for name, make in makers.items():
+            tr = rows_for(name, split.train)
+            m = _fit_quiet(make(), X.iloc[tr], y[tr])
+            models[name] = m
+            preds[name] = predict_proba(m, X.iloc[test])
+    else:
+        test = np.concatenate([te for _, te in split.folds])
+        for name, make in makers.items():
+            out = []
+            for tr, te in split.folds:
+                tr = rows_for(name, tr)
+                m = _fit_quiet(make(), X.iloc[tr], y[tr])
+                out.append(predict_proba(m, X.iloc[te]))
+            preds[name] = np.concatenate(out)
+            tr = rows_for(name, split.train)
+            models[name] = _fit_quiet(make(), X.iloc[tr], y[tr])
+    preds = {"agreed rule": rule_scores(fs.frame.iloc[test], rule), **preds}
+    metrics = evaluate(y[test], preds, probabilities={"logistic regression", "gradient boosting"})
+    model_rows = metrics[metrics.scorer != "agreed rule"]
+    best = str(model_rows.sort_values("roc_auc", ascending=False).scorer.iloc[0])
+    all_p = {name: predict_proba(m, X) for name, m in models.items()}  # one pass per model
+    train_p = {name: p[split.train] for name, p in all_p.items()}
+    return Scorers(
+        test,
+        y[test],
+        preds,
+        models,
+        metrics,
+        best,
+        train_p,
+        all_p,
+        split,
+        rule,
+        fs.numeric,
+        fs.categorical,
+    )
+
+
+def _quiet(n_rows: int = 0):
+    """Silence library warnings (stable notebook text); one thread for small data."""
+    from contextlib import ExitStack
+
+    from threadpoolctl import threadpool_limits
+
+    stack = ExitStack()
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("ignore")
+    if n_rows < SINGLE_THREAD_ROWS:
+        stack.enter_context(threadpool_limits(limits=1))
+    return stack
+
+
+def latest_rows(rows: np.ndarray, max_rows: int, seed: int = 42) -> np.ndarray:
+    """At most ``max_rows`` of ``rows``: the last ones (rows are in time order when dated)."""
+    rows = np.asarray(rows)
+    return rows if len(rows) <= max_rows else rows[-max_rows:]
+
+
+def _fit_quiet(model, X: pd.DataFrame, y: np.ndarray):
+    """``model.fit(X, y)`` with library warnings silenced (see :func:`_quiet`)."""
+    with _quiet(len(y)):
+        return model.fit(X, y)
+
+
+def predict_proba(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
+    """Probability of converting (library warnings silenced)."""
+    with _quiet(len(X)):
+        return model.predict_proba(X)[:, 1]
+
+
+def final_model(
+    scorers: Scorers, fs: FeatureSet, labels: LabelResult, *, seed: int = 42
+) -> tuple[Pipeline, np.ndarray]:
+    """Refit the best model on every labelled lead (the model to deploy).
+
+    When the training leads already number ``REFIT_MAX_ROWS`` or more, the evaluated model is
+    kept as it is (refitting on a few more leads would change little and cost minutes).
+
+    Returns the fitted pipeline and its probabilities on those leads (the reference
+    distribution for the 1-99 score).
+    """
+    rows = np.flatnonzero(labels.table["eligible"].to_numpy())
+    X = model_matrix(fs, fs.numeric, fs.categorical)
+    y = labels.table["label"].to_numpy()
+    if len(scorers.split.train) >= REFIT_MAX_ROWS:  # already learned from plenty: keep it
+        return scorers.best_model, scorers.all_predictions[scorers.best][rows]
+    else:
+        make = (
+            make_boosting(fs.numeric, fs.categorical, seed=seed)
+            if scorers.best == "gradient boosting"
+            else make_logistic(fs.numeric, fs.categorical)
+        )
+        model = _fit_quiet(make, X.iloc[rows], y[rows])
+    return model, predict_proba(model, X.iloc[rows])

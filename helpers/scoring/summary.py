@@ -1,0 +1,136 @@
+"""The key figures of module 4 recorded in ``summary.json`` (plain, rounded numbers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from helpers.core.report import plain
+from helpers.scoring.points import feature_attribute
+from helpers.scoring.rule import rule_is_mql, rule_scores
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from helpers.scoring.models import Scorers
+    from helpers.scoring.points import PointsTable
+    from helpers.scoring.result import ScoringResult
+    from helpers.scoring.thresholds import Thresholds
+
+
+def summary_figures(result: ScoringResult) -> dict[str, Any]:
+    """The key figures of module 4 for ``summary.json``.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        What the module computed.
+
+    Returns
+    -------
+    dict
+        The label and the gate always; below the gate (or without a model) the agreed rule's
+        figures; else the scorers', and the threshold's, points table's and drift's when they ran.
+    """
+    labels, gate = result.labels, result.gate
+    out: dict[str, Any] = {
+        "label_stage": labels.label_stage,
+        "horizon_days": labels.horizon_days,
+        "score_after_days": labels.score_after_days,
+        "label_mode": labels.mode,
+        "eligible_leads": labels.n_eligible,
+        "conversions": labels.n_conversions,
+        "sufficiency": bool(gate.ok),
+        "sufficiency_message": gate.message,
+        "excluded_leaks": result.excluded_leaks,
+    }
+    if not gate.ok or result.scorers is None:
+        out["scorer_used"] = "agreed rule"
+        out.update(_rule_figures(result))
+        return out
+    out.update(_scorer_figures(result.scorers))
+    if result.thresholds is not None:
+        out.update(_threshold_figures(result.thresholds))
+    if result.points is not None:
+        out.update(_points_figures(result.points))
+    if result.drift is not None and len(result.drift):
+        out.update(_drift_figures(result.drift))
+    return out
+
+
+def _rule_figures(result: ScoringResult) -> dict[str, Any]:
+    """The agreed rule in words, its ROC AUC and MQL share on the labelled leads."""
+    rule, fs = result.rule, result.features
+    if rule is None or fs is None:
+        return {}
+    out: dict[str, Any] = {"agreed_rule": rule.describe(list(fs.frame.columns))}
+    elig = result.labels.table["eligible"].to_numpy()
+    y = result.labels.table["label"].to_numpy()[elig]
+    if len(np.unique(y)) == 2:
+        out["auc_rule"] = plain(roc_auc_score(y, rule_scores(fs.frame[elig], rule)), 3)
+        out["rule_mql_share"] = plain(rule_is_mql(fs.frame[elig], rule).mean(), 3)
+    return out
+
+
+def _scorer_figures(scorers: Scorers) -> dict[str, Any]:
+    """The validation and the three scorers' test metrics (the best model's in detail)."""
+    m = scorers.metrics.set_index("scorer")
+    best = m.loc[scorers.best]
+    return {
+        "validation": scorers.split.kind,
+        "test_leads": int(len(scorers.test_rows)),
+        "test_from": str(scorers.split.cut.date()) if scorers.split.cut is not None else None,
+        "auc_rule": plain(m.loc["agreed rule", "roc_auc"], 3),
+        "auc_logistic": plain(m.loc["logistic regression", "roc_auc"], 3),
+        "auc_boosting": plain(m.loc["gradient boosting", "roc_auc"], 3),
+        "best_model": scorers.best,
+        "scorer_used": scorers.best,
+        "pr_auc": plain(best["pr_auc"], 3),
+        "lift_top10": plain(best["lift_top10"], 2),
+        "precision_top10": plain(best["precision_top10"], 3),
+        "lift_top20": plain(best["lift_top20"], 2),
+        "brier": plain(best["brier"], 4),
+        "base_rate": plain(best["base_rate"], 3),
+        "rule_lift_top10": plain(m.loc["agreed rule", "lift_top10"], 2),
+    }
+
+
+def _threshold_figures(thresholds: Thresholds) -> dict[str, Any]:
+    """The MQL cut used and what it means for a week of sales work."""
+    c = thresholds.chosen
+    cost_benefit = thresholds.cost_benefit
+    return {
+        "threshold_method": c.method,
+        "threshold_probability": plain(c.probability, 4),
+        "mql_share": plain(c.share_of_leads, 3),
+        "weekly_leads": plain(c.weekly_leads, 1),
+        "expected_weekly_mqls": plain(c.weekly_mqls, 1),
+        "expected_mql_conversion": plain(c.conversion_rate, 3),
+        "expected_weekly_conversions": plain(c.weekly_conversions, 2),
+        "expected_weekly_revenue": plain(c.weekly_revenue, 0),
+        "cost_benefit_threshold": plain(cost_benefit.probability, 4) if cost_benefit else None,
+    }
+
+
+def _points_figures(points: PointsTable) -> dict[str, Any]:
+    """The points table's threshold, agreement with the best model and its attributes."""
+    features = points.importance["feature"]
+    return {
+        "threshold_points": int(points.threshold_points),
+        "points_rank_correlation": plain(points.agreement["rank_correlation"], 3),
+        "points_auc": plain(points.agreement["auc_points"], 3),
+        "points_features": features.tolist(),
+        "points_attributes": list(dict.fromkeys(feature_attribute(f) for f in features)),
+    }
+
+
+def _drift_figures(drift: pd.DataFrame) -> dict[str, Any]:
+    """The latest period's PSI and whether it calls for a retrain."""
+    last = drift.iloc[-1]
+    return {
+        "drift_latest_period": str(last["period"]),
+        "drift_latest_psi": plain(last["psi"], 3),
+        "drift_flag": bool(last["drift"]),
+    }

@@ -1,0 +1,86 @@
+"""The summary.json figures read from one result object (helpers/scoring/summary.py, result.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from scoring_fixtures import model_case
+
+from helpers import scoring as S
+
+
+@pytest.fixture(scope="module")
+def learned():
+    """Every step of module 4 on a small dated case: a result with a learned score."""
+    leads, opps, fs, _ = model_case()
+    labels = S.build_labels(leads, opps, horizon_days=30)
+    gate = S.check_sufficiency(labels, min_leads=100, min_conversions=20)
+    split = S.time_split(labels, test_share=0.25)
+    leaks = S.find_leaks(fs, labels, split)
+    fs = S.drop_leaks(fs, leaks)
+    rule = S.RuleSpec()
+    scorers = S.fit_scorers(fs, labels, split, rule=rule)
+    thresholds = S.choose_thresholds(
+        scorers,
+        fs,
+        labels,
+        opps,
+        summary={},
+        sales_reps=2,
+        leads_per_rep_per_week=5,
+        touches_per_rep_per_week=0,
+        touches_plateau_default=6,
+    )
+    points = S.fit_points_table(fs, labels, scorers, mql_share=thresholds.chosen.share_of_leads)
+    drift = S.drift_report(scorers, fs, labels)
+    return S.ScoringResult(
+        labels,
+        gate,
+        fs,
+        leaks,
+        rule,
+        scorers=scorers,
+        thresholds=thresholds,
+        points=points,
+        drift=drift,
+    )
+
+
+def test_summary_of_a_learned_score(learned):
+    s = S.summary_figures(learned)
+    m = learned.scorers.metrics.set_index("scorer")
+    assert s["sufficiency"] is True and s["scorer_used"] == learned.scorers.best
+    assert s["validation"] == "out-of-time" and s["test_leads"] == len(learned.scorers.test_rows)
+    assert s["auc_boosting"] == round(float(m.loc["gradient boosting", "roc_auc"]), 3)
+    assert s["lift_top10"] == round(float(m.loc[learned.scorers.best, "lift_top10"]), 2)
+    assert s["threshold_method"] == "sales capacity"
+    assert s["threshold_probability"] == round(learned.thresholds.chosen.probability, 4)
+    assert s["cost_benefit_threshold"] is None  # no deal amounts: no cost/benefit cut
+    assert s["threshold_points"] == learned.points.threshold_points
+    assert s["points_features"] == learned.points.importance["feature"].tolist()
+    assert s["drift_latest_period"] == str(learned.drift["period"].iloc[-1])
+    assert isinstance(s["drift_flag"], bool)
+    assert s["excluded_leaks"] == learned.excluded_leaks
+    assert not learned.learned  # no deployment bundle yet: the outputs would be the rule's
+
+
+def test_summary_below_the_gate_reports_the_agreed_rule(learned):
+    gate = S.check_sufficiency(learned.labels, min_leads=10**6, min_conversions=10**6)
+    result = S.ScoringResult(learned.labels, gate, learned.features, learned.leaks, learned.rule)
+    s = S.summary_figures(result)
+    assert s["sufficiency"] is False and s["scorer_used"] == "agreed rule"
+    assert s["agreed_rule"] == "at least 2 marketing touches before scoring"
+    assert 0 <= s["auc_rule"] <= 1 and 0 <= s["rule_mql_share"] <= 1
+    assert "auc_boosting" not in s and "threshold_points" not in s
+
+
+def test_rule_outputs_below_the_gate(learned, tmp_path):
+    gate = S.check_sufficiency(learned.labels, min_leads=10**6, min_conversions=10**6)
+    result = S.ScoringResult(learned.labels, gate, learned.features, learned.leaks, learned.rule)
+    written = S.write_module_outputs(tmp_path, result, org_name="Tiny")
+    assert set(written) == {"scored_leads", "definition"}
+    scored = pd.read_csv(written["scored_leads"])
+    assert {"lead_id", "conditions_met", "mql", "reasons_for", "reasons_against"} <= set(
+        scored.columns
+    )
+    assert not (tmp_path / "mql_model.skops").exists()
