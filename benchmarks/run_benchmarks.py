@@ -6,7 +6,7 @@ export), then measures, each in a fresh process so that nothing is shared betwee
 
 - ``check``: ``alignment-edge check ORG`` (read + map + validate, the data-check report);
 - ``run``: ``alignment-edge run ORG --html --out ...``, the real runner
-  (``helpers.run.run_org``): load + validate once, write the validated tables, execute every
+  (``helpers.runner.run_org``): load + validate once, write the validated tables, execute every
   notebook in its own kernel, export HTML.
 
 While a command runs, the resident memory of its whole process tree (the runner and the
@@ -60,8 +60,11 @@ TARGET_SAMPLE_S = 45.0
 TARGET_1M_S = 300.0
 TARGET_1M_BYTES = 6 * 2**30
 TARGET_SCALING = 12.0
-#: A progress line of the runner: ``[2/5] 01_define_icp   ok   12.3 s``.
-PROGRESS_LINE = re.compile(r"^\[(\d+)/(\d+)\]\s+(\S+)\s+(ok|FAILED)\s+([\d.]+)\s*s\s*$")
+#: A progress line of the runner: ``[2/5] 01_define_icp   ok   12.3 s`` (a notebook that
+#: skipped its module says ``skipped`` and adds the reason after the time).
+PROGRESS_LINE = re.compile(
+    r"^\[(\d+)/(\d+)\]\s+(\S+)\s+(ok|FAILED|skipped)\s+([\d.]+)\s*s(?:\s+\(.*\))?\s*$"
+)
 GIB = 2**30
 
 
@@ -182,14 +185,15 @@ def parse_progress(lines: Sequence[tuple[float, str]]) -> list[dict]:
     -------
     list of dict
         ``{"notebook", "ok", "seconds", "start", "end"}`` per notebook, ``start``/``end``
-        in seconds since the command started (``end`` = when its line was printed).
+        in seconds since the command started (``end`` = when its line was printed); a
+        skipped module is ``ok`` (it is no failure).
     """
     out = []
     for t, line in lines:
         m = PROGRESS_LINE.match(line.strip())
         if m:
             secs = float(m.group(5))
-            out.append({"notebook": m.group(3), "ok": m.group(4) == "ok", "seconds": secs,
+            out.append({"notebook": m.group(3), "ok": m.group(4) != "FAILED", "seconds": secs,
                         "start": max(t - secs, 0.0), "end": t})
     return out
 
@@ -282,7 +286,7 @@ def cli() -> list[str]:
     exe = Path(sys.executable).with_name("alignment-edge")
     if exe.is_file():
         return [str(exe)]
-    return [sys.executable, "-m", "helpers.cli"]
+    return [sys.executable, "-m", "helpers.runner.cli"]
 
 
 def generate(n_leads: int | str, work: Path, *, seed: int = 1, reuse: bool = False) -> tuple[Path, float]:

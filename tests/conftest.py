@@ -57,7 +57,7 @@ def alt_data(alt_org_dir):
 
 
 def _run_curriculum(org_dir: Path, out: Path) -> Path:
-    from helpers import run
+    from helpers import runner as run
 
     result = run.run_org(org_dir, out=out, html=False, echo=lambda _line: None)
     assert result.ok, result.message

@@ -6,9 +6,10 @@ Subcommands: ``check`` (validate an org's data), ``run`` (execute the notebooks)
 workshop exercises). A problem with the user's data, config, parameters or paths
 is printed as one clear message on stderr (exit status 2), never as a traceback.
 
-Exit status: 0 success; 1 a notebook failed, or ``check`` found fatal problems
-(or reported ones with ``--strict``); 2 a usage, data or config error. Set
-``ALIGNMENT_EDGE_DEBUG=1`` to see the traceback of such an error.
+Exit status: 0 success (a notebook that skipped its module is no failure); 1 a notebook
+failed, or ``check`` found fatal problems (or reported ones with ``--strict``); 2 a usage,
+data or config error. Set ``ALIGNMENT_EDGE_DEBUG=1`` to see the traceback of such an error.
+Run it as ``alignment-edge`` or ``python -m helpers.runner.cli``.
 """
 
 from __future__ import annotations
@@ -45,21 +46,24 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """``check ORG_DIR``: print the data report; exit 1 on fatal (or, strict, any) problems."""
     from helpers.core import paths
-    from helpers.data import load
+    from helpers.data import check_org
 
     org = paths.resolve(args.org_dir)
-    report = load.check_org(org, strict=args.strict)
+    report = check_org(org, strict=args.strict)
     print(report.to_text(), end="")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from helpers import run
+    """``run ORG_DIR...``: one org in this process, several in parallel processes."""
+    from helpers import runner
+    from helpers.core import paths
 
-    params = run.parse_parameter_args(args.param)
+    params = runner.parse_parameter_args(args.param)
     only = [p for item in (args.only or []) for p in str(item).split(",") if p.strip()]
-    orgs = run.expand_org_dirs(args.org_dir)
+    orgs = runner.expand_org_dirs(args.org_dir)
     kwargs = dict(
         only=only or None,
         parameters=params,
@@ -70,11 +74,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     single = (
         len(args.org_dir) == 1
         and len(orgs) == 1
-        and (run.paths.resolve(args.org_dir[0]) == orgs[0])
+        and (paths.resolve(args.org_dir[0]) == orgs[0])
     )
     if single:
         print(f"Running {orgs[0]}", flush=True)
-        result = run.run_org(orgs[0], out=args.out, **kwargs)
+        result = runner.run_org(orgs[0], out=args.out, **kwargs)
         if result.ok:
             print(f"Done in {result.seconds:.1f} s: {result.message}")
             return EXIT_OK
@@ -84,9 +88,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError("--jobs must be at least 1.")
     jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(orgs)))
     print(f"Running {len(orgs)} organizations, {jobs} at a time", flush=True)
-    results = run.run_many(orgs, out=args.out, jobs=jobs, **kwargs)
+    results = runner.run_many(orgs, out=args.out, jobs=jobs, **kwargs)
     print()
-    print(run.results_table(results))
+    print(runner.results_table(results))
     failed = [r for r in results if not r.ok]
     if failed:
         _err(f"{len(failed)} of {len(results)} organizations failed.")
@@ -95,7 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    """``sample``: write a synthetic organization with planted truths."""
     from helpers import synth
+
     if args.scenario not in synth.SCENARIOS:
         raise UserError(
             f"--scenario {args.scenario}: unknown; choose from {', '.join(synth.SCENARIOS)}."
@@ -122,6 +128,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """``init EXPORT...``: draft an ``org.yml`` from the exports' column names."""
     from helpers.core import config, paths
 
     exports = [paths.resolve(p) for p in args.export]
@@ -155,14 +162,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """``score MODEL ORG_DIR``: score an org's leads with a saved model."""
     from helpers.core import paths
     from helpers.core.config import load_org_config
-    from helpers.run import org_slug
+    from helpers.core.paths import org_slug
 
     model = paths.resolve(args.model)
     if not model.is_file():
         raise UserError(f"{model}: model file not found.")
     from helpers import scoring
+
     org = paths.resolve(args.org_dir)
     if args.out:
         out = paths.resolve(args.out)
@@ -175,7 +184,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
+    """``exercises``: regenerate ``exercises/`` from ``solutions/``."""
     from helpers import workshop
+
     result = workshop.generate_exercises()
     if isinstance(result, list | tuple):
         for p in result:
@@ -188,16 +199,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="alignment-edge",
-        description="Sales & marketing alignment curriculum: validate an organization's CRM "
-        "export and run the analysis notebooks on it.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
+def _add_check(sub) -> None:
     p = sub.add_parser("check", help="validate an organization's data and print a data report")
     p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
     p.add_argument(
@@ -205,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_check)
 
+
+def _add_run(sub) -> None:
     p = sub.add_parser(
         "run",
         help="run the notebooks for one or more organizations",
@@ -254,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
+
+def _add_sample(sub) -> None:
     p = sub.add_parser("sample", help="generate a synthetic organization with planted truths")
     p.add_argument(
         "--leads", type=int, metavar="N", help="number of leads (default: the scenario's)"
@@ -268,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_sample)
 
+
+def _add_init(sub) -> None:
     p = sub.add_parser("init", help="draft an org.yml from export files' column names")
     p.add_argument(
         "export", nargs="+", metavar="EXPORT", help="export file(s): CSV, Excel or Parquet"
@@ -279,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_init)
 
+
+def _add_score(sub) -> None:
     p = sub.add_parser(
         "score", help="score an organization's leads with a saved lead-scoring model"
     )
@@ -293,8 +303,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_score)
 
+
+def _add_exercises(sub) -> None:
     p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
     p.set_defaults(func=cmd_exercises)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="alignment-edge",
+        description="Sales & marketing alignment curriculum: validate an organization's CRM "
+        "export and run the analysis notebooks on it.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in (_add_check, _add_run, _add_sample, _add_init, _add_score, _add_exercises):
+        add(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The benchmark script's pieces: measuring a process tree, splitting a run into phases,
+"""benchmarks/run_benchmarks.py, the benchmark script's pieces: measuring a process tree, splitting a run into phases,
 and the results table (on a generated 2,000-lead org; no timing is asserted)."""
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ def test_progress_lines_give_each_notebooks_window(bench):
     assert [n["notebook"] for n in nbs] == ["00_data_check", "01_define_icp"]
     assert nbs[0] == {"notebook": "00_data_check", "ok": True, "seconds": 4.0, "start": 6.0, "end": 10.0}
     assert nbs[1]["ok"] is False and nbs[1]["start"] == pytest.approx(10.5)
+    skipped = bench.parse_progress([(9.0, "[3/5] 03_revenue_growth   skipped    2.0 s (no deals)")])
+    assert skipped == [{"notebook": "03_revenue_growth", "ok": True, "seconds": 2.0, "start": 7.0,
+                        "end": 9.0}]
 
 
 def test_notebook_cells_split_setup_from_analysis(bench, tmp_path):
@@ -217,76 +220,3 @@ def test_fast_text_lookups_match_pandas():
     assert isin_values(pd.Series(["a", None]), ["a", None]).tolist() == [True, False]
     team = pd.Series(["Sales", "sales", None, "Marketing", "SALES "], dtype="str")
     assert text_equals(team, "sales").tolist() == [True, True, False, False, False]
-
-
-def test_notebook_imports_lists_the_modules_to_preload(tmp_path):
-    from helpers import run
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell("import json\nimport pandas as pd\nfrom helpers import icp\nfrom helpers.core import style"),
-        nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy"),  # not plain Python: skipped
-        nbformat.v4.new_code_cell("def f():\n    import sklearn  # not at the top level\n"
-                                  "from helpers.data import load_for_notebook"),
-        nbformat.v4.new_markdown_cell("import scipy"),
-    ]
-    path = tmp_path / "00_x.ipynb"
-    nbformat.write(nb, path)
-    assert run.notebook_imports(path) == [
-        "pandas", "helpers", "helpers.icp", "helpers.core", "helpers.core.style", "helpers.data",
-        "helpers.data.load_for_notebook",
-    ]
-
-
-@pytest.mark.notebook
-@pytest.mark.xdist_group("notebooks")
-def test_a_kernel_started_ahead_has_imported_quietly(tmp_path):
-    import psutil
-
-    from helpers import run
-
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('output_dir = "x"  # where to write')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import sys\nfrom pathlib import Path\n"
-            "Path(output_dir, 'seen.txt').write_text(str('helpers.core.report' in sys.modules))\n"
-            "import helpers.core.report"
-        ),
-    ]
-    folder = tmp_path / "nbs"
-    folder.mkdir()
-    nbformat.write(nb, folder / "00_seen.ipynb")
-    (note,) = run.discover_notebooks(folder)
-    assert run.notebook_imports(note.path) == ["helpers.core.report"]
-    km = run.start_kernel(run.notebook_imports(note.path))
-    try:
-        run.execute_notebook(note, tmp_path / "out.ipynb", {"output_dir": str(tmp_path)}, kernel=km)
-    finally:
-        run.stop_kernel(km)
-    assert (tmp_path / "seen.txt").read_text() == "True"
-    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
-    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
-    assert counts == list(range(1, len(counts) + 1))  # the preload took no execution count
-    assert not psutil.Process().children(recursive=True)
-
-
-@pytest.mark.notebook
-@pytest.mark.xdist_group("notebooks")
-def test_runs_in_one_process_leave_no_kernel_behind(tmp_path):
-    import psutil
-
-    from helpers import run
-
-    fixtures = paths.REPO_ROOT / "tests" / "fixtures" / "run"
-    for i in range(2):
-        result = run.run_org(fixtures / "org", out=tmp_path / f"r{i}",
-                             notebooks_dir=fixtures / "notebooks", echo=lambda _line: None)
-        assert result.ok, result.message
-        assert not psutil.Process().children(recursive=True)
-    with pytest.raises(Exception, match="lead_id"):  # fails while loading: the kernel is killed
-        run.run_org(fixtures / "bad_org", out=tmp_path / "bad", notebooks_dir=fixtures / "notebooks",
-                    echo=lambda _line: None)
-    assert not psutil.Process().children(recursive=True)

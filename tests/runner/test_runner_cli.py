@@ -1,4 +1,4 @@
-"""The command line: exit codes, one-sentence messages, never a traceback for user errors."""
+"""helpers.runner.cli: exit codes, one-sentence messages, never a traceback for user errors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import cli
+from helpers.core import config
+from helpers.runner import cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "run"
+FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = str(FIXTURES / "notebooks")
 TINY_ORG = FIXTURES / "org"
 BAD_ORG = FIXTURES / "bad_org"
@@ -220,6 +221,18 @@ def test_multi_org_run_reports_a_table_and_fails_if_one_failed(capsys, tmp_path)
     assert (tmp_path / "reports" / "good-org" / "summary.json").is_file()
 
 
+def test_run_with_a_skipped_module_exits_0_and_says_so(capsys, tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    shutil.copy(FIXTURES / "skipping" / "00_skips.ipynb", nbs)
+    org = copy_org(tmp_path, parameters={})
+    code, out, err = call(capsys, "run", org, "--notebooks", nbs, "--out", tmp_path / "r")
+    assert code == 0, err
+    assert "[1/1] 00_skips" in out and "skipped" in out and "no opportunities" in out
+    assert "1 notebook skipped (00_skips)" in out and err == ""
+    assert (tmp_path / "r" / "00_skips.ipynb").is_file()
+
+
 # --------------------------------------------------------------------------- check
 
 
@@ -249,10 +262,6 @@ def test_init_refuses_to_overwrite_an_existing_org_yml(capsys, tmp_path):
 
 
 def test_init_drafts_an_org_yml_that_check_accepts(capsys, tmp_path):
-    from helpers.core import config
-
-    if not hasattr(config, "draft_org_config"):
-        pytest.skip("helpers.core.config.draft_org_config is not available")
     org = tmp_path / "new"
     org.mkdir()
     for f in ("leads.csv", "accounts.csv", "opportunities.csv"):
@@ -273,7 +282,8 @@ def test_init_missing_export_exit_2(capsys, tmp_path):
 
 
 def test_sample_writes_a_small_org(capsys, tmp_path):
-    synth = pytest.importorskip("helpers.synth")
+    from helpers import synth
+
     out_dir = tmp_path / "small"
     code, out, err = call(capsys, "sample", "--leads", 300, "--seed", 5, "--out", out_dir)
     assert code == 0, err
@@ -293,8 +303,8 @@ def test_score_missing_model_exit_2(capsys, tmp_path):
 
 
 def test_console_script_prints_no_traceback(tmp_path):
-    if not SCRIPT.exists():
-        pytest.skip(f"{SCRIPT} is not installed (pip install -e .)")
+    assert SCRIPT.exists(), f"{SCRIPT} is not installed: pip install --no-deps -e ."
+    assert "helpers.runner.cli" in SCRIPT.read_text(), "stale entry point: pip install -e ."
     proc = subprocess.run(
         [str(SCRIPT), "run", str(BAD_ORG), "--notebooks", NOTEBOOKS, "--out", str(tmp_path / "r")],
         capture_output=True,

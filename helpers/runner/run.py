@@ -1,0 +1,335 @@
+"""Run the curriculum for one organization with papermill.
+
+One run = load and validate the org's data once, write the validated tables into the
+run's folder, then execute ``notebooks/NN_*.ipynb`` in order, each in the ``python3``
+kernel of the environment this code runs in. The steps of :func:`run_org`:
+
+1. :func:`plan_run` - check everything before anything runs: the org's config, the
+   notebooks and their parameters, the report folder (nothing is touched on an error);
+2. load the data and make the run's temporary folder (:mod:`helpers.runner.output`);
+3. with ``--only``, carry the previous report over; write the validated tables;
+4. :func:`_execute_all` - execute each notebook (kernels started one step ahead); a
+   notebook stopped by ``report.skip_module`` is a skip, any other error ends the run;
+5. record the ``_run`` entry of ``summary.json`` and swap the folder into place.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers.core import paths
+from helpers.runner import output
+from helpers.runner.execute import (
+    HtmlExports,
+    execute_notebook,
+    failure_sentence,
+    finish_notebook,
+    skip_reason,
+)
+from helpers.runner.kernels import KernelRelay
+from helpers.runner.params import (
+    Notebook,
+    describe_overrides,
+    discover_notebooks,
+    known_notebooks,
+    resolve_parameters,
+    select_notebooks,
+)
+from helpers.runner.summary import RUN_KEY, RunFacts, write_run_entry
+
+
+@dataclass
+class RunResult:
+    """What a run produced (picklable: crosses process boundaries in multi-org runs).
+
+    Attributes
+    ----------
+    ok : bool
+        True when every notebook succeeded or skipped and the report is in place.
+    notebooks : list of str
+        The notebooks executed, skipped ones included, in order.
+    skipped : dict
+        Notebook key -> the reason it gave for skipping its module.
+    message : str
+        Where the report is, or why the run failed (one sentence).
+    failed_notebook : Path or None
+        The partially executed notebook kept in ``<report>/failed/``.
+    """
+
+    org_dir: Path
+    out: Path | None
+    ok: bool
+    notebooks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+    failed_notebook: Path | None = None
+    org_name: str | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A run checked before anything runs: what to execute, with what, and where."""
+
+    org_path: Path
+    config: Any
+    selected: list[Notebook]
+    injected: dict[str, dict[str, Any]]
+    target: Path
+    overrides: str
+    merge: bool
+
+
+def plan_run(
+    org_dir: str | Path,
+    *,
+    out: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    notebooks_dir: str | Path | None = None,
+    reports_dir: str | Path | None = None,
+) -> RunPlan:
+    """Check an org's config, the notebooks, their parameters and the report folder.
+
+    Arguments as :func:`run_org`. Nothing is executed and nothing is written.
+
+    Raises
+    ------
+    helpers.core.config.ConfigError, helpers.core.paths.PathEscapeError, ValueError
+        For a bad config, a bad parameter or an unsafe report folder.
+    """
+    from helpers.core import config as config_mod
+
+    org_path = paths.resolve(org_dir)
+    if not org_path.is_dir():
+        raise ValueError(f"The organization folder {org_path} does not exist.")
+    cfg = config_mod.load_org_config(org_path)
+    all_nbs = discover_notebooks(notebooks_dir)
+    selected = select_notebooks(all_nbs, only)
+    known = known_notebooks(all_nbs, notebooks_dir)
+    cli = parameters or {}
+    injected = resolve_parameters(selected, cfg.parameters, cli, all_notebooks=known)
+    target = paths.resolve(out) if out is not None else output.default_out(cfg.name, reports_dir)
+    target = target.resolve()
+    output.check_target(target, org_path)
+    overrides = describe_overrides(injected, cfg.parameters, cli)
+    return RunPlan(org_path, cfg, selected, injected, target, overrides, merge=bool(only))
+
+
+def run_org(
+    org_dir: str | Path,
+    *,
+    out: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    html: bool = False,
+    strict: bool = False,
+    notebooks_dir: str | Path | None = None,
+    reports_dir: str | Path | None = None,
+    echo: Callable[[str], None] | None = None,
+    progress_bar: bool | None = None,
+) -> RunResult:
+    """Run the curriculum (or ``only`` some notebooks) for one organization.
+
+    Parameters
+    ----------
+    org_dir : path-like
+        The organization folder (its ``org.yml`` and export files).
+    out : path-like, optional
+        Report folder; default ``reports/<org slug>``.
+    only : iterable of str, optional
+        Notebook numbers or names to run (``["02"]``); the rest of the previous
+        report, ``summary.json`` included, is kept and merged.
+    parameters : dict, optional
+        ``-p`` overrides (highest precedence).
+    html : bool
+        Also export every executed notebook to HTML beside it.
+    strict : bool
+        Treat reported data-quality problems as fatal.
+    notebooks_dir : path-like, optional
+        Folder of ``NN_*.ipynb`` notebooks (default the curriculum's ``notebooks/``).
+    reports_dir : path-like, optional
+        Parent of the default report folder (default ``reports/``).
+    echo : callable, optional
+        Receives one progress line per notebook (default: print to stdout).
+    progress_bar : bool, optional
+        papermill's cell progress bar; default on only when stderr is a terminal.
+
+    Returns
+    -------
+    RunResult
+        ``ok`` is False when a notebook failed (``message`` says why in one sentence);
+        a notebook that skipped its module is listed in ``skipped`` and is no failure.
+
+    Raises
+    ------
+    helpers.data.DataError, helpers.core.config.ConfigError, helpers.core.paths.PathEscapeError, ValueError
+        For problems found before anything runs (bad data, bad config, bad parameter,
+        unsafe output path). Nothing is executed and no report is touched.
+    """
+    started = time.perf_counter()
+    plan = plan_run(
+        org_dir, out=out, only=only, parameters=parameters,
+        notebooks_dir=notebooks_dir, reports_dir=reports_dir,
+    )
+    return _execute_plan(
+        plan,
+        strict=strict,
+        html=html,
+        echo=echo or _echo_default,
+        progress_bar=sys.stderr.isatty() if progress_bar is None else progress_bar,
+        started=started,
+    )
+
+
+def _execute_plan(
+    plan: RunPlan,
+    *,
+    strict: bool,
+    html: bool,
+    echo: Callable[[str], None],
+    progress_bar: bool,
+    started: float,
+) -> RunResult:
+    """Load, write the tables, execute the notebooks, record and swap into place."""
+    from helpers.data import load_org
+
+    # Each notebook's kernel is started one step ahead (the first while the data loads),
+    # so that kernel start-up and imports overlap the work before it.
+    kernels = KernelRelay(plan.selected)
+    try:
+        data = load_org(plan.org_path, strict=strict)
+        tmp = output.make_workspace(plan.target)
+    except BaseException:
+        kernels.close()
+        raise
+    # HTML export runs in a thread while the next notebook's kernel works.
+    exports = HtmlExports(enabled=html)
+    try:
+        previous = _keep_previous(plan, tmp)
+        facts = _write_tables(data, tmp)
+        # The kernels read the tables just written; the runner keeps only what the summary
+        # needs, so that its copy of the data does not add to the kernels' memory.
+        del data
+        _release_memory()
+        if plan.overrides:
+            echo(f"Parameters: {plan.overrides}")
+        result = _execute_all(plan, tmp, kernels, exports, echo=echo, progress_bar=progress_bar)
+        if result.ok:
+            exports.wait()
+            write_run_entry(tmp, facts, result.notebooks, previous)
+            output.normalise_permissions(tmp)
+            output.swap_into_place(tmp, plan.target)
+            result.message = _success_message(plan.target, result.skipped)
+        result.seconds = time.perf_counter() - started
+        return result
+    finally:
+        kernels.close()
+        exports.close()
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _keep_previous(plan: RunPlan, tmp: Path) -> dict:
+    """With ``--only``: the previous report, less the outputs of the notebooks about to run
+    again, copied into ``tmp``; returns its ``_run`` entry (empty without one)."""
+    if not (plan.merge and plan.target.is_dir() and (plan.target / output.SUMMARY).is_file()):
+        return {}
+    from helpers.core import report
+
+    output.copy_previous(plan.target, tmp)
+    previous = report.read_summary(tmp).get(RUN_KEY, {})
+    output.forget_outputs(tmp, plan.selected)
+    return previous
+
+
+def _write_tables(data: Any, tmp: Path) -> RunFacts:
+    """Write the validated tables the notebooks read; the facts ``_run`` needs from them."""
+    from helpers.data import write_tables
+
+    write_tables(data, tmp)
+    return RunFacts.of(data)
+
+
+def _execute_all(
+    plan: RunPlan,
+    tmp: Path,
+    kernels: KernelRelay,
+    exports: HtmlExports,
+    *,
+    echo: Callable[[str], None],
+    progress_bar: bool,
+) -> RunResult:
+    """Execute the notebooks in order, one progress line each; stop at the first failure.
+
+    A notebook that skipped its module is kept like a successful one (HTML included) and
+    the next notebook runs. After a failure the partial notebook is kept in ``failed/``
+    and ``ok`` is False.
+    """
+    result = RunResult(org_dir=plan.org_path, out=plan.target, ok=False, org_name=plan.config.name)
+    total = len(plan.selected)
+    for i, nb in enumerate(plan.selected, 1):
+        nb_out = tmp / nb.path.name
+        params = {**plan.injected[nb.key], "org_dir": str(plan.org_path), "output_dir": str(tmp)}
+        t0 = time.perf_counter()
+        kernel = kernels.next()
+        try:
+            execute_notebook(nb, nb_out, params, progress_bar=progress_bar, kernel=kernel)
+            reason = None
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a notebook is reported
+            reason = skip_reason(exc)
+            if reason is None:
+                secs = time.perf_counter() - t0
+                saved = output.save_failed(nb_out, plan.target, tmp)
+                echo(f"[{i}/{total}] {nb.key:<28} FAILED {secs:6.1f} s")
+                result.message = failure_sentence(exc, nb, saved)
+                result.failed_notebook = saved
+                return result
+        finally:
+            kernels.retire(kernel)  # asked to stop now, reaped after the next notebook
+        finish_notebook(nb_out, tmp, plan.target, skipped=reason is not None)
+        exports.submit(nb_out)
+        result.notebooks.append(nb.key)
+        secs = time.perf_counter() - t0
+        if reason is None:
+            echo(f"[{i}/{total}] {nb.key:<28} ok     {secs:6.1f} s")
+        else:
+            result.skipped[nb.key] = reason
+            echo(f"[{i}/{total}] {nb.key:<28} skipped {secs:6.1f} s ({reason})")
+    result.ok = True
+    return result
+
+
+def _success_message(target: Path, skipped: dict[str, str]) -> str:
+    """``"report written to <target>"``, naming the notebooks that skipped their module."""
+    message = f"report written to {target}"
+    if skipped:
+        n = len(skipped)
+        names = ", ".join(skipped)
+        message += f"; {n} notebook{'s' if n > 1 else ''} skipped ({names})"
+    return message
+
+
+def _release_memory() -> None:
+    """Hand the memory of dropped tables back to the system (Arrow keeps a pool)."""
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - pyarrow is pinned
+        pass
+
+
+def _echo_default(line: str) -> None:
+    print(line, flush=True)
