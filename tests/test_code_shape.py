@@ -89,3 +89,27 @@ def test_every_subpackage_declares_its_public_names():
             if isinstance(t, ast.Name)
         ]
         assert "__all__" in names, f"{_rel(init)} has no __all__"
+
+
+#: Shared pieces defined exactly once in ``helpers/`` (issue: two Wilson intervals, two slug
+#: rules, two notebook executors and four rounding helpers had drifted apart).
+SHARED_ONCE = (
+    "wilson_interval",
+    "mantel_haenszel_rr",
+    "two_proportion_p",
+    "beta_posterior",
+    "hac_covariance",
+    "plain",
+    "org_slug",
+    "execute_notebook",
+)
+
+
+def test_shared_pieces_are_defined_once():
+    where: dict[str, list[str]] = {name: [] for name in SHARED_ONCE}
+    for path in SOURCES:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level
+            if isinstance(node, ast.FunctionDef) and node.name in where:
+                where[node.name].append(f"{_rel(path)}:{node.lineno}")
+    twice = {name: found for name, found in where.items() if len(found) != 1}
+    assert not twice, f"defined more or less than once: {twice}"

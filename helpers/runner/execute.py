@@ -12,13 +12,19 @@ skip (:func:`skip_reason`); any other error is a failure, told in one sentence
 from __future__ import annotations
 
 import concurrent.futures as cf
+import copy
+import functools
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers.core import paths
 from helpers.runner.kernels import KERNEL_NAME, KERNELSPEC, _kernel_manager_class
 from helpers.runner.params import Notebook
+
+if TYPE_CHECKING:  # nbformat is slow to import
+    from nbformat import NotebookNode
 
 #: While a notebook runs, its partial output is written at most this often (seconds).
 SAVE_EVERY = 2.0
@@ -29,43 +35,112 @@ _ENGINE_REGISTERED: list[str] = []
 
 
 def execute_notebook(
-    nb: Notebook,
-    out_path: Path,
-    parameters: dict[str, Any],
+    nb: Notebook | NotebookNode | str | Path,
+    out_path: Path | None = None,
+    parameters: dict[str, Any] | None = None,
     *,
     progress_bar: bool = False,
     kernel: Any = None,
-) -> None:
-    """Execute one notebook with papermill in this environment's kernel, ``cwd`` = repo root.
+    cwd: str | Path | None = None,
+    timeout: int | None = None,
+    allow_errors: bool = False,
+    clean: bool = False,
+) -> NotebookNode:
+    """Execute a notebook with papermill in this environment's kernel: the one executor.
+
+    The runner executes the curriculum's notebooks with it (parameters injected, the
+    executed file written to ``out_path``); the workshop re-executes solutions and
+    exercises with it (``clean=True``: no papermill metadata is left in the notebook).
 
     Parameters
     ----------
+    nb : Notebook, NotebookNode or path
+        What to execute (a NotebookNode is not modified).
+    out_path : path, optional
+        Where papermill writes the executed notebook (also while it runs); None writes
+        nothing.
+    parameters : dict, optional
+        Values injected after the ``parameters`` cell.
     kernel : kernel manager, optional
         A kernel already started by :func:`helpers.runner.start_kernel` (the caller stops
         it with :func:`helpers.runner.stop_kernel`); default: papermill starts and stops a
         fresh one.
+    cwd : path, optional
+        The kernel's working directory (default: the repository root).
+    timeout : int, optional
+        Seconds allowed per cell (default: no limit).
+    allow_errors : bool
+        Keep executing after a failing cell and return the notebook with the error in the
+        cell's outputs, instead of raising.
+    clean : bool
+        Remove papermill's metadata, error banners and timings from the result.
+
+    Returns
+    -------
+    NotebookNode
+        The executed notebook.
 
     Raises
     ------
     papermill.PapermillExecutionError
-        When a cell raises; ``out_path`` then holds the partially executed notebook.
+        When a cell raises (and ``allow_errors`` is False); ``out_path`` then holds the
+        partially executed notebook.
     """
     import papermill as pm
 
-    extra = {"km": kernel} if kernel is not None else {}
-    pm.execute_notebook(
-        str(nb.path),
-        str(out_path),
-        parameters=parameters,
+    source = nb.path if isinstance(nb, Notebook) else nb
+    if not isinstance(source, str | Path):
+        source = copy.deepcopy(source)
+    extra: dict[str, Any] = {"km": kernel} if kernel is not None else {}
+    if allow_errors:
+        extra["allow_errors"] = True
+    if clean:
+        extra["record_timing"] = False
+    run = functools.partial(
+        pm.execute_notebook,
+        source,
+        parameters=parameters or None,
         engine_name=_engine_name(),
         kernel_name=KERNEL_NAME,
         language="python",
-        cwd=str(paths.REPO_ROOT),
+        cwd=str(cwd if cwd is not None else paths.REPO_ROOT),
         progress_bar=progress_bar,
         log_output=False,
         kernel_manager_class=_kernel_manager_class(),
+        execution_timeout=timeout,
         **extra,
     )
+    if not allow_errors:
+        done = run(str(out_path) if out_path is not None else None)
+    else:
+        done = _run_keeping_errors(run, out_path)
+    return strip_papermill(done) if clean else done
+
+
+def _run_keeping_errors(run: Any, out_path: Path | None) -> NotebookNode:
+    """Run ``run(output_path)``; on a cell error return the executed notebook anyway."""
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(out_path) if out_path is not None else Path(tmp) / "executed.ipynb"
+        try:
+            return run(str(target))
+        except PapermillExecutionError:
+            return nbformat.read(target, as_version=4)
+
+
+def strip_papermill(nb: NotebookNode) -> NotebookNode:
+    """Remove what papermill adds to a notebook (metadata, timings, error banner cells)."""
+    nb.metadata.pop("papermill", None)
+    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        tags = cell.metadata.get("tags")
+        if tags is not None and not tags:
+            cell.metadata.pop("tags")
+    return nb
 
 
 def _engine_name() -> str:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.core import paths
 from helpers.workshop.exercises import (
-    KERNEL_NAME,
     KERNELSPEC,
     NB_VERSION,
     notebook_text,
@@ -28,14 +27,18 @@ if TYPE_CHECKING:  # nbformat is slow to import
     import nbformat
 
 
-def execute_notebook(
+def execute_in_place(
     nb: nbformat.NotebookNode,
     *,
     cwd: str | Path | None = None,
     timeout: int = 600,
     allow_errors: bool = False,
 ) -> nbformat.NotebookNode:
-    """Execute a notebook top to bottom in the environment's ``python3`` kernel.
+    """Execute a notebook top to bottom in the environment's ``python3`` kernel, in place.
+
+    A thin adapter over the project's one executor,
+    :func:`helpers.runner.execute_notebook` (papermill), that leaves no papermill metadata
+    or timings in the notebook, so that re-executed solutions stay clean for nbval.
 
     Parameters
     ----------
@@ -50,25 +53,21 @@ def execute_notebook(
 
     Raises
     ------
-    nbclient.exceptions.CellExecutionError
+    papermill.PapermillExecutionError
         When a cell fails and ``allow_errors`` is False.
     """
-    from nbclient import NotebookClient
+    from helpers.runner.execute import execute_notebook
 
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=KERNEL_NAME,
-        allow_errors=allow_errors,
-        record_timing=False,
-        resources={"metadata": {"path": str(Path(cwd) if cwd is not None else paths.REPO_ROOT)}},
+    done = execute_notebook(
+        nb, cwd=cwd, timeout=timeout, allow_errors=allow_errors, clean=True
     )
-    client.execute()
+    nb.cells = done.cells
+    nb.metadata = done.metadata
     return nb
 
 
@@ -80,7 +79,7 @@ def _execute_text(text: str, cwd: str, timeout: int, allow_errors: bool) -> str:
     import nbformat
 
     nb = nbformat.reads(text, as_version=NB_VERSION)
-    execute_notebook(nb, cwd=cwd, timeout=timeout, allow_errors=allow_errors)
+    execute_in_place(nb, cwd=cwd, timeout=timeout, allow_errors=allow_errors)
     return nbformat.writes(nb, version=NB_VERSION)
 
 
@@ -111,7 +110,7 @@ def execute_notebooks(
 
     Raises
     ------
-    nbclient.exceptions.CellExecutionError
+    papermill.PapermillExecutionError
         When a cell fails and ``allow_errors`` is False.
     """
     import multiprocessing
@@ -195,7 +194,7 @@ def execute_solution(path: str | Path, *, timeout: int = 600) -> SolutionRun:
     path = Path(path)
     nb = nbformat.read(path, as_version=NB_VERSION)
     start = time.perf_counter()
-    execute_notebook(nb, cwd=paths.REPO_ROOT, timeout=timeout)
+    execute_in_place(nb, cwd=paths.REPO_ROOT, timeout=timeout)
     seconds = time.perf_counter() - start
     _clean_solution_metadata(nb)
     path.write_text(notebook_text(nb), encoding="utf-8")

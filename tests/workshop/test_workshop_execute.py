@@ -29,8 +29,8 @@ TINY_CELLS = [
 def test_tiny_notebook_two_way(make_solution, tmp_path):
     solution = make_solution(TINY_CELLS, hidden=False)
     exercise = workshop.exercise_from_solution(solution, "tiny.ipynb")
-    workshop.execute_notebook(solution, cwd=tmp_path)
-    workshop.execute_notebook(exercise, cwd=tmp_path)
+    workshop.execute_in_place(solution, cwd=tmp_path)
+    workshop.execute_in_place(exercise, cwd=tmp_path)
     assert [c["status"] for c in workshop.check_outputs(solution)] == ["correct", "correct"]
     assert [c["status"] for c in workshop.check_outputs(exercise)] == ["unanswered", "unanswered"]
     assert workshop.error_outputs(exercise) == []
