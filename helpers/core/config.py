@@ -250,10 +250,6 @@ def _check_literal(value: Any, where: str) -> None:
         raise ValueError(f"{where} must be a literal (text, number, list or mapping)")
 
 
-def _allowed_keys(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
 def _model_at(loc: tuple) -> type[BaseModel] | None:
     """Find the model class that owns the error location (for listing allowed keys)."""
     model: type[BaseModel] | None = OrgConfig
@@ -289,7 +285,7 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         key = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             model = _model_at(loc)
-            allowed = _allowed_keys(model) if model else []
+            allowed = list(model.model_fields) if model else []
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             lines.append(
@@ -443,6 +439,8 @@ _PERSONAL = re.compile(
 )
 _DATE_FORMATS_TRY = ("%m/%d/%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M",
                      "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y")
+#: An export's path, header, first rows (as text) and reading options.
+_Export = tuple[Path, list[str], list[dict[str, str]], dict[str, str]]
 
 
 def _norm(name: str) -> str:
@@ -589,28 +587,7 @@ def draft_org_config(export_paths: list[str | Path], *, name: str | None = None)
     """
     if not export_paths:
         raise ValueError("give at least one export file to draft an org.yml from")
-    files: dict[str, tuple[Path, list[str], list[dict[str, str]], dict[str, str]]] = {}
-    extra: list[tuple[str, Path]] = []
-    for p in export_paths:
-        path = Path(p)
-        if not path.is_file():
-            raise ValueError(f"{path}: file not found")
-        header, sample, opts = _read_export_head(path)
-        if not header:
-            raise ValueError(f"{path}: the file is empty; export it again")
-        table = _guess_table(path, header)
-        if table in files:
-            extra.append((table, path))
-            continue
-        files[table] = (path, header, sample, opts)
-    leads_from = None
-    if "leads" not in files:
-        # an opportunity export is often also the lead list
-        first = "opportunities" if "opportunities" in files else next(iter(files))
-        files["leads"] = files[first]
-        leads_from = first
-    files = {t: files[t] for t in schema.TABLES if t in files}
-
+    files, extra, leads_from = _exports_by_table(export_paths)
     out = [
         "# Drafted by `alignment-edge init` from the exports' column names. Check every line,",
         "# then run `alignment-edge check <this folder>`. Keys: docs/org-yml.md",
@@ -631,44 +608,80 @@ def draft_org_config(export_paths: list[str | Path], *, name: str | None = None)
     date_formats: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     for table, (_path, header, sample, _opts) in files.items():
-        mapping = _map_columns(table, header)
-        if table == "leads" and leads_from == "opportunities":
-            opp = _map_columns("opportunities", header)
-            for target, source in (("lead_id", "opportunity_id"), ("created_at", "created_at")):
-                if target not in mapping and source in opp:
-                    mapping[target] = opp[source]
-        out.append(f"  {table}:")
-        for target, source in mapping.items():
-            out.append(f"    {target}: {_q(source)}")
-            col = schema.TABLES[table].get(target)
-            if col is not None and col.kind == "datetime":
-                guess = _date_format([r.get(source, "") for r in sample])
-                if isinstance(guess, str):
-                    date_formats.setdefault(table, {})[target] = guess
-                elif isinstance(guess, tuple):
-                    notes.append(f"#   {table}.{target}: day/month order unclear, set one of "
-                                 + ", ".join(_q(g) for g in guess))
-        if not mapping:
-            out.append("    {}")
-        used = set(mapping.values())
-        personal = [h for h in header if h not in used and _PERSONAL.search(_norm(h))]
-        rest = [h for h in header if h not in used and h not in personal]
-        if personal:
-            out.append("    # personal data, left out (list under hash_columns if it is a key): "
-                       + ", ".join(_q(h) for h in personal))
-        if rest:
-            out.append("    # not mapped (dropped); to keep one as a feature add `feature_name: \"Column\"`:")
-            for h in rest:
-                out.append(f"    #   {_norm(h) or 'column'}: {_q(h)}")
-        missing = [c for c in schema.required_columns(table) if c not in mapping]
-        for c in missing:
-            out.append(f"    # REQUIRED, not found: {c}: \"<the column that holds it>\"")
+        out += _draft_columns(table, header, sample, leads_from, date_formats, notes)
+    return "\n".join(out + _draft_tail(files, date_formats, notes)) + "\n"
+
+
+def _exports_by_table(export_paths: list[str | Path]) -> tuple[dict[str, _Export], list[tuple[str, Path]], str | None]:
+    """The exports by the table each looks like; a second file for a table goes to ``extra``,
+    and without a leads file the opportunity export (or the first) is the lead list."""
+    files: dict[str, _Export] = {}
+    extra: list[tuple[str, Path]] = []
+    for p in export_paths:
+        path = Path(p)
+        if not path.is_file():
+            raise ValueError(f"{path}: file not found")
+        header, sample, opts = _read_export_head(path)
+        if not header:
+            raise ValueError(f"{path}: the file is empty; export it again")
+        table = _guess_table(path, header)
+        if table in files:
+            extra.append((table, path))
+            continue
+        files[table] = (path, header, sample, opts)
+    leads_from = None
+    if "leads" not in files:
+        # an opportunity export is often also the lead list
+        first = "opportunities" if "opportunities" in files else next(iter(files))
+        files["leads"] = files[first]
+        leads_from = first
+    return {t: files[t] for t in schema.TABLES if t in files}, extra, leads_from
+
+
+def _draft_columns(table: str, header: list[str], sample: list[dict[str, str]], leads_from: str | None,
+                   date_formats: dict[str, dict[str, str]], notes: list[str]) -> list[str]:
+    """One table's ``columns`` entries and comments; guessed date formats are collected."""
+    mapping = _map_columns(table, header)
+    if table == "leads" and leads_from == "opportunities":
+        opp = _map_columns("opportunities", header)
+        for target, source in (("lead_id", "opportunity_id"), ("created_at", "created_at")):
+            if target not in mapping and source in opp:
+                mapping[target] = opp[source]
+    out = [f"  {table}:"]
+    for target, source in mapping.items():
+        out.append(f"    {target}: {_q(source)}")
+        col = schema.TABLES[table].get(target)
+        if col is not None and col.kind == "datetime":
+            guess = _date_format([r.get(source, "") for r in sample])
+            if isinstance(guess, str):
+                date_formats.setdefault(table, {})[target] = guess
+            elif isinstance(guess, tuple):
+                notes.append(f"#   {table}.{target}: day/month order unclear, set one of "
+                             + ", ".join(_q(g) for g in guess))
+    if not mapping:
+        out.append("    {}")
+    used = set(mapping.values())
+    personal = [h for h in header if h not in used and _PERSONAL.search(_norm(h))]
+    rest = [h for h in header if h not in used and h not in personal]
+    if personal:
+        out.append("    # personal data, left out (list under hash_columns if it is a key): "
+                   + ", ".join(_q(h) for h in personal))
+    if rest:
+        out.append("    # not mapped (dropped); to keep one as a feature add `feature_name: \"Column\"`:")
+        out += [f"    #   {_norm(h) or 'column'}: {_q(h)}" for h in rest]
+    out += [f"    # REQUIRED, not found: {c}: \"<the column that holds it>\""
+            for c in schema.required_columns(table) if c not in mapping]
+    return out
+
+
+def _draft_tail(files: dict[str, _Export], date_formats: dict[str, dict[str, str]],
+                notes: list[str]) -> list[str]:
+    """The draft's ``date_formats``, the formats left to decide and the outcome example."""
+    out: list[str] = []
     if date_formats:
         out += ["", "date_formats:"]
         for table, cols in date_formats.items():
-            out.append(f"  {table}:")
-            for col, fmt in cols.items():
-                out.append(f"    {col}: {_q(fmt)}")
+            out += [f"  {table}:"] + [f"    {col}: {_q(fmt)}" for col, fmt in cols.items()]
     if notes:
         out += ["", "# Date formats to decide:"] + notes
     if "opportunities" in files:
@@ -682,4 +695,4 @@ def draft_org_config(export_paths: list[str | Path], *, name: str | None = None)
             "#       Closed Lost: lost",
             "#       \"*\": open",
         ]
-    return "\n".join(out) + "\n"
+    return out

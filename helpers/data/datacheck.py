@@ -2,8 +2,7 @@
 
 The data-check notebook (``00_data_check``) is built from these functions. They take the
 canonical tables (an ``OrgData`` or a dict ``{table: DataFrame or None}``) and return tidy
-DataFrames; the plot functions take those DataFrames and return the ``Axes`` (matplotlib is
-imported only when a chart is drawn, so the runner can use this module cheaply).
+DataFrames or plain figures; the charts drawn from them are in :mod:`helpers.data.plots`.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.core import schema
+from helpers.data.text import isin_values
 
 #: Lead attributes (besides the firmographics of ``accounts``) that the ICP module can use.
 LEAD_ATTRIBUTES = ("job_title", "source")
@@ -210,89 +210,6 @@ def leads_per_month(leads: pd.DataFrame, date_col: str = "created_at") -> pd.Dat
     )
 
 
-def plot_missing(missing: pd.DataFrame, ax=None, *, top: int = 25):
-    """Horizontal bars: share of missing values per column (columns with gaps only).
-
-    Parameters
-    ----------
-    missing : DataFrame
-        Output of :func:`missing_values`.
-    ax : Axes, optional
-    top : int
-        Show at most this many columns, the most incomplete first.
-
-    Returns
-    -------
-    Axes
-    """
-    from matplotlib.patches import Patch
-
-    from helpers.core.style import PALETTE, get_ax, percent_formatter
-
-    gaps = (
-        missing[missing["missing_share"] > 0]
-        .sort_values(["missing_share", "table", "column"], ascending=[False, True, True])
-        .head(top)
-    )
-    ax = get_ax(ax, figsize=(8, 1.4 + 0.3 * max(len(gaps), 3)))
-    if gaps.empty:
-        ax.text(0.5, 0.5, "No missing values", ha="center", va="center", transform=ax.transAxes)
-        ax.set_yticks([])
-    else:
-        labels = (gaps["table"] + "." + gaps["column"]).tolist()[::-1]
-        values = gaps["missing_share"].to_numpy()[::-1]
-        features = (gaps["kind"] == "feature").to_numpy()[::-1]
-        colors = [PALETTE["neutral"] if f else PALETTE["marketing"] for f in features]
-        ax.barh(labels, values, color=colors)
-        handles = [Patch(color=PALETTE["marketing"], label="canonical column")]
-        if features.any():
-            handles.append(Patch(color=PALETTE["neutral"], label="extra column (feature)"))
-        ax.legend(handles=handles, loc="lower right")
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(percent_formatter())
-    ax.set_xlabel("Missing values (% of rows)")
-    ax.set_ylabel("table.column")
-    ax.set_title("Missing values by column")
-    return ax
-
-
-def plot_leads_per_month(monthly: pd.DataFrame, ax=None):
-    """Bar chart of leads created per month (output of :func:`leads_per_month`).
-
-    Months the data covers only in part are drawn in grey.
-
-    Returns
-    -------
-    Axes
-    """
-    import matplotlib.dates as mdates
-    from matplotlib.patches import Patch
-
-    from helpers.core.style import PALETTE, get_ax
-
-    ax = get_ax(ax)
-    partial = monthly["partial"].to_numpy(dtype=bool) if "partial" in monthly else None
-    colors = PALETTE["marketing"]
-    if partial is not None:
-        colors = [PALETTE["neutral"] if p else PALETTE["marketing"] for p in partial]
-    ax.bar(monthly["month"], monthly["leads"], width=25, align="edge", color=colors)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if partial is not None and partial.any():
-        ax.legend(
-            handles=[
-                Patch(color=PALETTE["marketing"], label="full month"),
-                Patch(color=PALETTE["neutral"], label="month only partly in the data"),
-            ],
-            loc="upper left",
-        )
-    ax.set_title("Leads created per month")
-    ax.set_xlabel("Month created")
-    ax.set_ylabel("Leads (count)")
-    return ax
-
-
 # --------------------------------------------------------------------------- modules
 
 
@@ -333,6 +250,30 @@ def module_readiness(data: Any) -> pd.DataFrame:
         inputs that are absent, i.e. sections that will be skipped).
     """
     t = tables_of(data)
+    rows = [_icp_readiness(t), _funnel_readiness(t), _revenue_readiness(t), _mql_readiness(t)]
+    return pd.DataFrame([r.__dict__ for r in rows])
+
+
+def _readiness(
+    notebook: str,
+    module: str,
+    needs: str,
+    missing: list[str],
+    notes: list[str],
+    can_run: bool | None = None,
+) -> Readiness:
+    return Readiness(
+        notebook,
+        module,
+        not missing if can_run is None else can_run,
+        needs,
+        "; ".join(missing) or "-",
+        "; ".join(notes) or "-",
+    )
+
+
+def _icp_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
+    """01: an outcome and attributes to segment on."""
     leads = t.get("leads")
     lead_features = (
         [c for c in leads.columns if c not in schema.TABLES["leads"] or c in LEAD_ATTRIBUTES]
@@ -341,9 +282,6 @@ def module_readiness(data: Any) -> pd.DataFrame:
     )
     lead_attrs = [c for c in lead_features if has(t, "leads", c)]
     firmo = [c for c in FIRMOGRAPHICS if has(t, "accounts", c)]
-    rows: list[Readiness] = []
-
-    # 01: outcome + attributes
     outcome = has(t, "opportunities", "outcome") or has(t, "leads", "converted")
     attrs = bool(firmo) or bool(lead_attrs)
     missing = []
@@ -358,18 +296,17 @@ def module_readiness(data: Any) -> pd.DataFrame:
         notes.append("accounts cannot be linked (no account_id on leads or opportunities)")
     if not has(t, "leads", "job_title"):
         notes.append("no leads.job_title: job-title segments skipped")
-    rows.append(
-        Readiness(
-            "01_define_icp",
-            "01_icp",
-            not missing,
-            "opportunities.outcome (or leads.converted) + accounts or lead attributes",
-            "; ".join(missing) or "-",
-            "; ".join(notes) or "-",
-        )
+    return _readiness(
+        "01_define_icp",
+        "01_icp",
+        "opportunities.outcome (or leads.converted) + accounts or lead attributes",
+        missing,
+        notes,
     )
 
-    # 02: created_at
+
+def _funnel_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
+    """02: lead creation dates."""
     missing = [] if has(t, "leads", "created_at") else ["leads.created_at"]
     notes = []
     stage_cols = [c for c in ("mql_at", "sal_at", "sql_at") if has(t, "leads", c)]
@@ -381,20 +318,13 @@ def module_readiness(data: Any) -> pd.DataFrame:
         notes.append("no activities or sales_touches: touches analysis skipped")
     if not has(t, "activities") and not has(t, "leads", "first_sales_touch_at"):
         notes.append("no activities or first_sales_touch_at: speed-to-lead skipped")
-    rows.append(
-        Readiness(
-            "02_funnel_leakage",
-            "02_funnel",
-            not missing,
-            "leads.created_at",
-            "; ".join(missing) or "-",
-            "; ".join(notes) or "-",
-        )
-    )
+    return _readiness("02_funnel_leakage", "02_funnel", "leads.created_at", missing, notes)
 
-    # 03: won amounts with dates
-    ok3 = _won_with_money(t)
-    missing = [] if ok3 else ["won opportunities with amount and closed_at"]
+
+def _revenue_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
+    """03: won amounts with dates."""
+    ok = _won_with_money(t)
+    missing = [] if ok else ["won opportunities with amount and closed_at"]
     notes = []
     if not has(t, "plan"):
         notes.append("no plan table: lead plan uses a target given as a parameter")
@@ -402,34 +332,31 @@ def module_readiness(data: Any) -> pd.DataFrame:
         notes.append("no spend table: CAC and payback skipped")
     if not has(t, "opportunities", "gross_margin"):
         notes.append("no gross_margin: profit uses the margin parameter")
-    rows.append(
-        Readiness(
-            "03_revenue_growth",
-            "03_revenue",
-            ok3,
-            "won opportunities with amount and closed_at",
-            "; ".join(missing) or "-",
-            "; ".join(notes) or "-",
-        )
+    return _readiness(
+        "03_revenue_growth",
+        "03_revenue",
+        "won opportunities with amount and closed_at",
+        missing,
+        notes,
+        can_run=ok,
     )
 
-    # 04: label source
+
+def _mql_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
+    """04: a label source."""
     label = has(t, "opportunities", "lead_id") or has(t, "leads", "converted")
     missing = [] if label else ["a label: opportunities.lead_id or leads.converted"]
     notes = []
     if not has(t, "leads", "created_at"):
         notes.append("no leads.created_at: stratified instead of out-of-time validation")
-    rows.append(
-        Readiness(
-            "04_mql_classifier",
-            "04_mql",
-            label,
-            "opportunities linked to leads (lead_id) or leads.converted",
-            "; ".join(missing) or "-",
-            "; ".join(notes) or "-",
-        )
+    return _readiness(
+        "04_mql_classifier",
+        "04_mql",
+        "opportunities linked to leads (lead_id) or leads.converted",
+        missing,
+        notes,
+        can_run=label,
     )
-    return pd.DataFrame([r.__dict__ for r in rows])
 
 
 def _attr(obj: Any, name: str, default: Any = None) -> Any:
@@ -540,10 +467,10 @@ def issue_rows(data: Any, kind: str, table: str, column: str, *, n: int = 5) -> 
         other = t.get(ref[0]) if ref else None
         if other is None or ref[1] not in other.columns:
             return empty
-        from helpers.data.load import isin_values
-
-        mask = pd.Series(df[column].notna().to_numpy(bool) & ~isin_values(df[column], other[ref[1]]),
-                         index=df.index)
+        mask = pd.Series(
+            df[column].notna().to_numpy(bool) & ~isin_values(df[column], other[ref[1]]),
+            index=df.index,
+        )
         show = [column]
     elif kind == "negative_amount":
         mask = (df[column] < 0).fillna(False).astype(bool)
@@ -577,10 +504,10 @@ def personal_data(data: Any) -> pd.DataFrame:
     -------
     DataFrame
         ``table, column, source_column, treatment, rows, example_lines`` with treatments
-        ``keyed hash`` (a key kept, the value replaced; ``rows`` with a value), ``dropped`` (a mapped column that
-        looked personal), ``emails removed`` / ``phone numbers removed`` (found in free text
-        and redacted) and ``not loaded`` (export columns left out of the mapping: they never
-        reach a notebook).
+        ``keyed hash`` (a key kept, the value replaced; ``rows`` with a value), ``dropped``
+        (a mapped column that looked personal), ``emails removed`` / ``phone numbers
+        removed`` (found in free text and redacted) and ``not loaded`` (export columns left
+        out of the mapping: they never reach a notebook).
     """
     rows = []
     sources = _attr(data, "source_files", {}) or {}
@@ -649,8 +576,6 @@ __all__ = [
     "leads_per_month",
     "missing_values",
     "module_readiness",
-    "plot_leads_per_month",
-    "plot_missing",
     "row_counts",
     "table_overview",
     "tables_of",

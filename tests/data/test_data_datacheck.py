@@ -1,62 +1,50 @@
-"""helpers.data.datacheck on tiny hand-made tables (numbers computable by hand)."""
+"""helpers/data/datacheck.py on tiny hand-made tables (numbers computable by hand)."""
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
-import matplotlib
+import pandas as pd
+import pytest
+import yaml
+from data_fixtures import ts
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import yaml  # noqa: E402
+from helpers.core import paths
+from helpers.data import datacheck as dc
+from helpers.data import load_org
 
-from helpers.data import datacheck as dc  # noqa: E402
+TINY_ORG = paths.REPO_ROOT / "tests" / "runner" / "fixtures" / "org"
 
-TINY_ORG = Path(__file__).parent / "fixtures" / "run" / "org"
-
-
-def ts(*values):
-    return pd.to_datetime(pd.Series(values, dtype="object"))
-
-
-@pytest.fixture
-def leads():
-    return pd.DataFrame(
-        {
-            "lead_id": pd.array(["L1", "L2", "L3", "L4"], dtype="str"),
-            "created_at": ts("2024-01-10", "2024-01-20", "2024-03-05", None),
-            "account_id": pd.array(["A1", "A9", None, "A2"], dtype="str"),
-            "job_title": pd.array(["CTO", None, "CFO", "Intern"], dtype="str"),
-            "mql_at": ts("2024-01-11", "2024-01-19", None, None),
-            "sal_at": ts("2024-01-09", "2024-01-25", None, None),
-            "budget": [1.0, None, None, 3.0],
-        }
-    )
-
-
-@pytest.fixture
-def tables(leads):
-    accounts = pd.DataFrame(
-        {"account_id": pd.array(["A1", "A2"], dtype="str"), "employees": [50.0, None]}
-    )
-    opps = pd.DataFrame(
-        {
-            "opportunity_id": pd.array(["O1", "O2", "O3"], dtype="str"),
-            "lead_id": pd.array(["L1", "L3", "L7"], dtype="str"),
-            "outcome": pd.array(["won", "lost", "won"], dtype="str"),
-            "created_at": ts("2024-01-15", "2024-03-10", "2023-12-01"),
-            "closed_at": ts("2024-02-01", "2024-03-01", "2024-04-30"),
-            "amount": [1000.0, -50.0, 700.0],
-        }
-    )
-    return {"leads": leads, "accounts": accounts, "opportunities": opps}
-
-
-# --------------------------------------------------------------------------- overview
+ISSUES = [
+    {
+        "kind": "stage_order",
+        "table": "leads",
+        "column": "sal_at",
+        "count": 1,
+        "lines": [2],
+        "file": "leads.csv",
+        "message": "one lead goes backwards",
+    },
+    {
+        "kind": "orphan_key",
+        "table": "opportunities",
+        "column": "lead_id",
+        "count": 1,
+        "lines": [4],
+        "file": "opps.csv",
+        "message": "an orphan",
+    },
+    {
+        "kind": "orphan_key",
+        "table": "leads",
+        "column": "account_id",
+        "count": 2,
+        "lines": [3, 5],
+        "file": "leads.csv",
+        "message": "two orphans",
+    },
+]
 
 
 def test_tables_of_accepts_mapping_and_object(tables):
@@ -114,9 +102,6 @@ def test_data_period_ignores_plan_and_spend(tables):
     assert dc.data_period({**tables, "plan": plan})[1] == "2024-04-30"
 
 
-# --------------------------------------------------------------------------- months
-
-
 def test_leads_per_month_fills_gaps_and_flags_partial_months(leads):
     monthly = dc.leads_per_month(leads)
     assert monthly["month"].dt.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03"]
@@ -133,34 +118,6 @@ def test_leads_per_month_full_months_are_not_partial():
 def test_leads_per_month_without_dates_is_an_error():
     with pytest.raises(ValueError, match="no 'created_at' dates"):
         dc.leads_per_month(pd.DataFrame({"lead_id": ["L1"], "created_at": [pd.NaT]}))
-
-
-# --------------------------------------------------------------------------- plots
-
-
-def test_plot_missing_labels_and_bars(tables):
-    ax = dc.plot_missing(dc.missing_values(tables))
-    assert ax.get_title() == "Missing values by column"
-    assert "%" in ax.get_xlabel() and ax.get_ylabel() == "table.column"
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[-1] == "accounts.employees"  # 50% missing, first by name among the ties
-    assert len(ax.patches) == 7  # columns with at least one gap
-    plt.close(ax.figure)
-    ax = dc.plot_missing(dc.missing_values({"leads": pd.DataFrame({"lead_id": ["L1"]})}))
-    assert ax.texts[0].get_text() == "No missing values"
-    plt.close(ax.figure)
-
-
-def test_plot_leads_per_month(leads):
-    ax = dc.plot_leads_per_month(dc.leads_per_month(leads))
-    assert ax.get_title() == "Leads created per month"
-    assert ax.get_ylabel() == "Leads (count)" and ax.get_xlabel() == "Month created"
-    assert [p.get_height() for p in ax.patches] == [2, 0, 1]
-    assert ax.get_legend() is not None  # partial months are explained
-    plt.close(ax.figure)
-
-
-# --------------------------------------------------------------------------- readiness
 
 
 def test_readiness_full_data(tables):
@@ -209,40 +166,6 @@ def test_readiness_revenue_needs_won_deals_with_amount_and_date(tables):
     assert not r.loc["03_revenue", "can_run"]
 
 
-# --------------------------------------------------------------------------- issues
-
-
-ISSUES = [
-    {
-        "kind": "stage_order",
-        "table": "leads",
-        "column": "sal_at",
-        "count": 1,
-        "lines": [2],
-        "file": "leads.csv",
-        "message": "one lead goes backwards",
-    },
-    {
-        "kind": "orphan_key",
-        "table": "opportunities",
-        "column": "lead_id",
-        "count": 1,
-        "lines": [4],
-        "file": "opps.csv",
-        "message": "an orphan",
-    },
-    {
-        "kind": "orphan_key",
-        "table": "leads",
-        "column": "account_id",
-        "count": 2,
-        "lines": [3, 5],
-        "file": "leads.csv",
-        "message": "two orphans",
-    },
-]
-
-
 def test_issue_table_and_counts():
     t = dc.issue_table(ISSUES)
     assert t["kind"].tolist() == ["orphan_key", "orphan_key", "stage_order"]
@@ -280,7 +203,6 @@ def test_issue_rows_other_kinds(tables):
 
 def test_issue_rows_agree_with_the_loader(tmp_path):
     """Example rows are recomputed; their totals match the loader's reported counts."""
-    load = pytest.importorskip("helpers.data.load")
     org = tmp_path / "org"
     shutil.copytree(TINY_ORG, org)
     leads = (org / "leads.csv").read_text()
@@ -298,7 +220,7 @@ def test_issue_rows_agree_with_the_loader(tmp_path):
         )
     )
     (org / "opportunities.csv").write_text(opps)
-    data = load.load_org(org)
+    data = load_org(org)
     kinds = {(i.kind, i.table, i.column) for i in data.issues}
     assert {
         ("stage_order", "leads", "sal_at"),
@@ -311,9 +233,6 @@ def test_issue_rows_agree_with_the_loader(tmp_path):
         rows = dc.issue_rows(data, issue.kind, issue.table, issue.column)
         if issue.kind in {"stage_order", "orphan_key", "negative_amount"}:
             assert rows.attrs["total"] == issue.count, issue.message
-
-
-# --------------------------------------------------------------------------- personal data
 
 
 def test_personal_data_table():
@@ -349,7 +268,6 @@ def test_personal_data_table():
 
 
 def test_personal_data_found_in_free_text_by_the_loader(tmp_path):
-    load = pytest.importorskip("helpers.data.load")
     org = tmp_path / "org"
     shutil.copytree(TINY_ORG, org)
     lines = (org / "leads.csv").read_text().splitlines()
@@ -360,13 +278,10 @@ def test_personal_data_found_in_free_text_by_the_loader(tmp_path):
     cfg = yaml.safe_load((org / "org.yml").read_text())
     cfg["columns"] = {"leads": {"comment": "comment"}}
     (org / "org.yml").write_text(yaml.safe_dump(cfg))
-    pdt = dc.personal_data(load.load_org(org))
+    pdt = dc.personal_data(load_org(org))
     hit = pdt[pdt["treatment"] == "emails removed"]
     assert hit["source_column"].tolist() == ["comment"] and hit["rows"].tolist() == [1]
     assert hit["example_lines"].tolist() == ["2"]
-
-
-# --------------------------------------------------------------------------- key figures
 
 
 def test_key_figures(tables):

@@ -1,4 +1,4 @@
-"""summary.json recording and safe artifact writing."""
+"""helpers/core/report.py: summary.json recording, plain() rounding, skips, safe artifact writing."""
 
 from __future__ import annotations
 
@@ -67,3 +67,49 @@ def test_yaml_round_trip(tmp_path):
     report.write_yaml(data, tmp_path / "icp.yml")
     assert report.read_yaml(tmp_path / "icp.yml") == {
         "rules": ["industry in {73}"], "tiers": {"A": 0.5}, "when": "2024-03-01T00:00:00"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.123456, 0.1235),
+        (np.float64(2 / 3), 0.6667),
+        (np.int64(7), 7.0),
+        (float("nan"), None),
+        (float("inf"), None),
+        (-np.inf, None),
+        (None, None),
+        ("n/a", "n/a"),
+        (True, True),
+        (np.bool_(False), False),
+        ([1, 2], [1, 2]),
+    ],
+)
+def test_plain_rounds_numbers_and_keeps_the_rest(value, expected):
+    out = report.plain(value)
+    assert out == expected and type(out) is type(expected)
+
+
+def test_plain_decimals():
+    assert report.plain(12.5, 0) == 12.0
+    assert report.plain(1 / 3, 2) == 0.33
+    json.dumps({"x": report.plain(np.float32(0.5))})
+
+
+def test_skip_module_records_the_reason_and_stops(tmp_path, capsys):
+    report.record(tmp_path, "00_data_check", {"rows": 3})
+    with pytest.raises(report.ModuleSkipped, match="no opportunities"):
+        report.skip_module(tmp_path, "03_revenue", "no opportunities in this export")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["03_revenue"] == {"skipped": "no opportunities in this export"}
+    assert summary["00_data_check"] == {"rows": 3}  # other modules are kept
+    assert "Module skipped: no opportunities in this export" in capsys.readouterr().out
+
+
+def test_skip_module_without_an_output_folder_only_stops(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(report.ModuleSkipped) as exc:
+        report.skip_module(None, "03_revenue", "no plan")
+    assert str(exc.value) == "no plan" and list(tmp_path.iterdir()) == []
+    assert exc.value._render_traceback_() == ["Module skipped: no plan"]
+    assert "Module skipped: no plan" in capsys.readouterr().out

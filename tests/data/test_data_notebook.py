@@ -1,4 +1,4 @@
-"""notebooks/00_data_check.ipynb executed with papermill: on the sample, and on a thin export."""
+"""notebooks/00_data_check.ipynb (module 00) executed with papermill: the sample, a thin export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import run
+from helpers import runner as run
 from helpers.core import paths
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
@@ -56,8 +56,6 @@ def test_notebook_is_stored_clean():
 
 
 def test_on_the_sample(sample_org_dir, tmp_path):
-    if not (sample_org_dir / "org.yml").is_file():
-        pytest.skip(f"the sample organization {sample_org_dir} has not been generated")
     from helpers.data import datacheck, load_org
 
     data = load_org(sample_org_dir)

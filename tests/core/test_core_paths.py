@@ -1,4 +1,4 @@
-"""Paths resolve from the repository root and never escape their folder."""
+"""helpers/core/paths.py: paths resolve from the repository root and never escape their folder."""
 
 from __future__ import annotations
 
@@ -32,3 +32,23 @@ def test_safe_join_allows_subfolders(tmp_path):
 def test_safe_name_refuses(name):
     with pytest.raises(paths.PathEscapeError):
         paths.safe_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("Acme Corp (EU)", "acme-corp-eu"), ("Sample", "sample"), ("  Olist - BR  ", "olist-br"),
+     ("Fixture Org", "fixture-org"), ("Société 2", "soci-t-2")],
+)
+def test_org_slug(name, slug):
+    assert paths.org_slug(name) == slug
+
+
+@pytest.mark.parametrize("name", ["a/b", "..", "x..y", "a\\b"])
+def test_org_slug_refuses_names_that_leave_the_folder(name):
+    with pytest.raises(paths.PathEscapeError):
+        paths.org_slug(name)
+
+
+def test_org_slug_needs_a_letter_or_digit():
+    with pytest.raises(ValueError, match="no letters or digits"):
+        paths.org_slug("!!!")
