@@ -91,11 +91,7 @@ def execute_notebook(
     source = nb.path if isinstance(nb, Notebook) else nb
     if not isinstance(source, str | Path):
         source = copy.deepcopy(source)
-    extra: dict[str, Any] = {"km": kernel} if kernel is not None else {}
-    if allow_errors:
-        extra["allow_errors"] = True
-    if clean:
-        extra["record_timing"] = False
+    extra = _engine_options(kernel, allow_errors, clean)
     run = functools.partial(
         pm.execute_notebook,
         source,
@@ -115,6 +111,16 @@ def execute_notebook(
     else:
         done = _run_keeping_errors(run, out_path)
     return strip_papermill(done) if clean else done
+
+
+def _engine_options(kernel: Any, allow_errors: bool, clean: bool) -> dict[str, Any]:
+    """Keyword arguments papermill passes on to its engine and nbclient."""
+    extra: dict[str, Any] = {"km": kernel} if kernel is not None else {}
+    if allow_errors:
+        extra["allow_errors"] = True
+    if clean:
+        extra["record_timing"] = False
+    return extra
 
 
 def _run_keeping_errors(run: Any, out_path: Path | None) -> NotebookNode:
