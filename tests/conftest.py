@@ -6,11 +6,11 @@ grouped onto one worker with ``xdist_group("notebooks")``).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from real_orgs import real_org
 
 from helpers.core import paths
 
@@ -70,22 +70,11 @@ def sample_run(sample_org_dir, tmp_path_factory) -> Path:
     return _run_curriculum(sample_org_dir, tmp_path_factory.mktemp("runs") / "sample")
 
 
-@pytest.fixture(scope="session")
-def alt_run(alt_org_dir, tmp_path_factory) -> Path:
-    """Output folder of one full curriculum run on the generated alternative org."""
-    return _run_curriculum(alt_org_dir, tmp_path_factory.mktemp("runs") / "alt")
+@pytest.fixture
+def real_org_copy(tmp_path):
+    """``real_org_copy(name, folder, files=None)``: a real export copied beside its org.yml."""
 
+    def copy(name: str, folder: str, files: list[str] | None = None) -> Path:
+        return real_org(name, folder, tmp_path, files)
 
-def real_org(name: str, folder: str, tmp_path: Path, files: list[str] | None = None) -> Path:
-    """Copy a committed real-export org.yml and its third-party data into ``tmp_path``.
-
-    Skips the test (with the reason) when ``../shared/datasets/<folder>`` is absent.
-    """
-    src = paths.SHARED_DATASETS / folder
-    if not src.is_dir():
-        pytest.skip(f"third-party export folder {src} is absent (not shipped with the product)")
-    org = tmp_path / name
-    shutil.copytree(paths.ORGS / name, org)
-    for f in files or sorted(p.name for p in src.iterdir()):
-        shutil.copy2(src / f, org / f)
-    return org
+    return copy

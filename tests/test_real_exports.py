@@ -11,7 +11,7 @@ import hashlib
 
 import pandas as pd
 import pytest
-from conftest import real_org
+from real_orgs import real_org
 
 from helpers.core import paths
 from helpers.data import check_org, load_org
