@@ -13,6 +13,7 @@ notices out of the outputs that nbval compares.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 
@@ -83,11 +84,71 @@ def money_formatter(currency: str = "USD"):
     return FuncFormatter(fmt)
 
 
-def percent_formatter(decimals: int = 0):
-    """Tick formatter for rates stored as fractions (0.25 -> 25%)."""
-    from matplotlib.ticker import PercentFormatter
+def percent_formatter(decimals: int | None = None):
+    """Tick formatter for rates stored as fractions (0.25 -> 25%), with honest labels.
 
-    return PercentFormatter(xmax=1.0, decimals=decimals)
+    Each label shows its tick's exact value: the number of decimals follows the ticks
+    (``0.5%`` steps get one decimal), never rounding 2.5% to "2%". Set on an axis with
+    ``set_major_formatter``, it also puts that axis's ticks at round percentages (steps of
+    1, 2 or 5 x 10^k %, never 2.5), unless the axis already has a locator of its own.
+
+    Parameters
+    ----------
+    decimals : int, optional
+        The fewest decimals to show (default 0); more are shown when a tick needs them.
+    """
+    return _percent_classes()[0](minimum_decimals=decimals or 0)
+
+
+def percent_locator():
+    """Tick locator at round percentages of a fraction axis (1, 2, 5 x 10^k %)."""
+    return _percent_classes()[1](nbins="auto", steps=list(PERCENT_STEPS))
+
+
+#: Tick steps of a percent axis, per power of ten (matplotlib's default adds 2.5).
+PERCENT_STEPS = (1, 2, 5, 10)
+
+
+@functools.cache
+def _percent_classes():
+    """The formatter and locator classes (built on first use: matplotlib loads lazily)."""
+    from matplotlib.ticker import AutoLocator, MaxNLocator, PercentFormatter
+
+    class PercentLocator(MaxNLocator):
+        """Ticks at round percentages."""
+
+    class HonestPercentFormatter(PercentFormatter):
+        """``PercentFormatter`` whose decimals follow the ticks it labels."""
+
+        def __init__(self, minimum_decimals: int = 0):
+            super().__init__(xmax=1.0, decimals=minimum_decimals)
+            self.minimum_decimals = minimum_decimals
+
+        def set_axis(self, axis):
+            super().set_axis(axis)
+            if axis is not None and type(axis.get_major_locator()) is AutoLocator:
+                axis.set_major_locator(percent_locator())
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.decimals = percent_decimals(locs, self.minimum_decimals)
+
+    return HonestPercentFormatter, PercentLocator
+
+
+def percent_decimals(values, minimum: int = 0, maximum: int = 4) -> int:
+    """The fewest decimals (at least ``minimum``) that write every fraction in ``values``
+    as a percentage exactly (0.025 -> 1 decimal: "2.5%")."""
+    import math
+
+    for decimals in range(minimum, maximum + 1):
+        if all(
+            abs(round(v * 100, decimals) - v * 100) <= 1e-9 * max(1.0, abs(v * 100))
+            for v in values
+            if math.isfinite(v)
+        ):
+            return decimals
+    return maximum
 
 
 def save(obj, output_dir: str | Path | None, name: str) -> Path | None:
@@ -103,7 +164,6 @@ def save(obj, output_dir: str | Path | None, name: str) -> Path | None:
     path = out / f"{name}.png"
     fig.savefig(path)
     return path
-
 
 
 def notebook_setup() -> None:

@@ -2,15 +2,20 @@
 
 A wrong delimiter, a Latin-1 file read as UTF-8 or a row with too many fields stops the
 load with a message that says which ``org.yml`` setting to change (and, for a French Excel
-export, that numbers use a decimal comma too). Reading uses PyArrow, only the needed
-columns, every cell as text.
+export, that numbers use a decimal comma too). Before any text is decoded, the file's first
+bytes name what it really is (:func:`check_content`): a byte-order mark says UTF-16 (Excel's
+"Unicode text"), UTF-32 or UTF-8 whatever ``encoding`` declares, and an Excel workbook, a ZIP,
+gzip, Parquet or PDF file under a ``.csv`` name is called by its name. Reading uses PyArrow,
+only the needed columns, every cell as text.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import re
+import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,6 +27,31 @@ if TYPE_CHECKING:
 
 #: Delimiters tried when the declared one gives fewer columns.
 _DELIMITERS = (",", ";", "\t", "|")
+#: Byte-order marks (longest first) and the encoding family each one announces.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def encoding_family(encoding: str) -> str:
+    """``"utf-8"``, ``"utf-16"``, ``"utf-32"`` or the codec's own name (``"iso8859-1"``)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding.lower()
+    for family in ("utf-8", "utf-16", "utf-32"):
+        if name.startswith(family):
+            return family
+    return name
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """Whether newlines, quotes and delimiters are single ASCII bytes in ``encoding``."""
+    return encoding_family(encoding) not in {"utf-16", "utf-32"}
 
 
 def head_text(src: Source) -> str:
@@ -36,6 +66,7 @@ def head_text(src: Source) -> str:
             file=src.rel,
             key=src.key,
         )
+    check_content(src, head)
     enc = src.spec.encoding
     try:
         text = head.decode(enc)
@@ -51,6 +82,117 @@ def head_text(src: Source) -> str:
             key=f"{src.key}.encoding",
         ) from None
     return text.lstrip("\ufeff")
+
+
+def check_content(src: Source, head: bytes) -> None:
+    """Refuse a file whose first bytes say it is not text in the declared encoding.
+
+    A byte-order mark names its encoding (UTF-16 is what Excel writes as "Unicode text",
+    tab-separated); NUL bytes every other byte are UTF-16 without one; the signatures of
+    an Excel workbook (.xlsx or old .xls), a ZIP, gzip, Parquet or PDF file name that kind
+    of file. Each case raises a :class:`DataError` saying what the file is and what to set
+    or do.
+    """
+    enc = src.spec.encoding
+    declared = encoding_family(enc)
+    announced = next((family for bom, family in _BOMS if head.startswith(bom)), None)
+    if announced is None and declared not in {"utf-16", "utf-32"}:
+        announced = _utf16_without_bom(head)
+    if announced is not None and not announced.startswith(declared):
+        raise _wrong_encoding_error(src, head, announced)
+    if announced is None:
+        kind = _file_kind(src, head)
+        if kind is not None:
+            raise DataError(kind, file=src.rel, key=f"{src.key}.path")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` / ``"utf-16-be"`` when every other byte of the text is NUL."""
+    sample = head[:4096]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _wrong_encoding_error(src: Source, head: bytes, announced: str) -> DataError:
+    enc = src.spec.encoding
+    key = f"{src.key}.encoding"
+    if announced == "utf-8":
+        what = "UTF-8 text (it starts with a UTF-8 byte-order mark)"
+    elif announced.startswith("utf-16"):
+        what = 'UTF-16 text (what Excel saves as "Unicode text")'
+    else:
+        what = "UTF-32 text"
+    setting = "utf-16" if announced == "utf-16" else announced
+    msg = (
+        f"{src.rel}: this file is {what}, not {enc}: set `encoding: {setting}` under "
+        f"{src.key} in org.yml"
+    )
+    try:
+        first = head.decode(setting, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
+    except LookupError:  # pragma: no cover - the names above are all Python codecs
+        first = ""
+    if "\t" in first and src.spec.delimiter != "\t":
+        msg += ', and `delimiter: "\\t"` (its columns are separated by tabs)'
+    return DataError(msg + ".", file=src.rel, key=key)
+
+
+def _file_kind(src: Source, head: bytes) -> str | None:
+    """What a file that is not text is, in a sentence saying what to do (None for text)."""
+    name, key = src.rel, src.key
+    where = f"`path` under {key} in org.yml"
+    if head.startswith(b"PK\x03\x04"):
+        if _is_workbook(src):
+            return (
+                f"{name}: this file is an Excel workbook (.xlsx), not CSV text: save it as "
+                f"CSV, or rename it to .xlsx and point {where} at the .xlsx."
+            )
+        return (
+            f"{name}: this file is a ZIP archive, not CSV text: unzip it and point {where} at "
+            "the CSV inside."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return (
+            f"{name}: this file is an old Excel workbook (.xls), not CSV text: save it as CSV "
+            f"or .xlsx, and point {where} at that file."
+        )
+    if head.startswith(b"\x1f\x8b"):
+        return (
+            f"{name}: this file is gzip-compressed: rename it to end in .gz and point {where} "
+            "at it."
+        )
+    if head.startswith(b"PAR1"):
+        return (
+            f"{name}: this file is a Parquet file, not CSV text: rename it to .parquet and "
+            f"point {where} at it."
+        )
+    if head.startswith(b"%PDF"):
+        return (
+            f"{name}: this file is a PDF document, not a data export: export the table as CSV "
+            f"and point {where} at it."
+        )
+    if b"\x00" in head[:4096]:
+        return (
+            f"{name}: this file is binary, not CSV text: export the table as CSV (comma- or "
+            f"semicolon-separated text) and point {where} at it."
+        )
+    return None
+
+
+def _is_workbook(src: Source) -> bool:
+    """Whether a ZIP-signed file is an Excel workbook (it holds ``xl/workbook.xml``)."""
+    if src.gz:
+        return False
+    try:
+        with zipfile.ZipFile(src.path) as zf:
+            return any(n.startswith("xl/") for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def sniff_header(src: Source) -> list[str]:

@@ -3,8 +3,9 @@
 A ``Source`` reads a CSV (also ``.csv.gz``), Parquet or Excel file named in ``org.yml``,
 only the columns the mapping needs. Rows are named by the file's own numbers: CSV line
 numbers (header = line 1, quoted newlines and blank lines counted), Excel sheet rows,
-Parquet row numbers. The CSV specifics (encoding, delimiter, ragged rows) are in
-:mod:`helpers.data.csv_files`.
+Parquet row numbers. Column names are trimmed of surrounding spaces (some CRMs write
+``" lead_id "``), said once in :attr:`Source.notes`. The CSV specifics (encoding, delimiter,
+ragged rows, a file that is not CSV text) are in :mod:`helpers.data.csv_files`.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class Source:
         self.gz = spec.path.lower().endswith(".gz")
         self._check_file()
         self.header: list[str] = []
+        #: What the data check says once about this file (e.g. names trimmed of spaces).
+        self.notes: list[str] = []
+        self._file_names: dict[str, str] = {}
         self._record_lines: np.ndarray | None = None
         self._excel: pd.DataFrame | None = None
         self.n_rows = 0
@@ -105,6 +109,14 @@ class Source:
         data = self.path.read_bytes()
         return gzip.decompress(data) if self.gz else data
 
+    def line_bytes(self) -> bytes:
+        """The file's bytes with one byte per newline and quote (UTF-16/32 re-encoded)."""
+        raw = self.raw_bytes()
+        enc = self.spec.encoding
+        if csv_files.ascii_compatible(enc):
+            return raw
+        return raw.decode(enc, errors="replace").lstrip("\ufeff").encode("utf-8")
+
     def lines(self, positions: np.ndarray | list[int]) -> list[int]:
         """File line numbers (CSV), sheet rows (Excel) or row numbers (Parquet) of data rows."""
         pos = np.asarray(positions, dtype="int64")
@@ -113,7 +125,7 @@ class Source:
         if self.fmt == "parquet":
             return [int(p) + 1 for p in pos]
         if self._record_lines is None:
-            self._record_lines = csv_record_lines(self.raw_bytes())
+            self._record_lines = csv_record_lines(self.line_bytes())
         rl = self._record_lines
         return [int(rl[p]) if 0 <= p < len(rl) else int(p) + 2 for p in pos]
 
@@ -129,7 +141,7 @@ class Source:
 
     # ---- reading
     def read_header(self) -> list[str]:
-        """The file's column names (fatal when a name repeats)."""
+        """The file's column names, trimmed of spaces (fatal when a name repeats)."""
         if self.fmt == "csv":
             self.header = csv_files.sniff_header(self)
         elif self.fmt == "parquet":
@@ -144,6 +156,7 @@ class Source:
         else:
             self._excel = read_excel_sheet(self)
             self.header = [str(c) for c in self._excel.columns]
+        self._trim_names()
         dups = sorted({h for h in self.header if self.header.count(h) > 1})
         if dups:
             raise DataError(
@@ -154,18 +167,39 @@ class Source:
                 lines=[1],
                 key=self.key,
             )
+        if self._excel is not None:
+            self._excel.columns = self.header
         return self.header
 
+    def _trim_names(self) -> None:
+        """Column names without surrounding spaces; the file's own names are kept for
+        reading, and the trimming is said once in :attr:`notes`."""
+        padded = [h for h in self.header if h.strip() and h != h.strip()]
+        self._file_names = {h.strip(): h for h in padded}
+        if padded:
+            self.header = [h.strip() if h in padded else h for h in self.header]
+            n = len(padded)
+            self.notes.append(
+                f"{self.rel}: {n} column name{'s' if n > 1 else ''} had spaces around "
+                f"{'them' if n > 1 else 'it'} and {'were' if n > 1 else 'was'} trimmed "
+                f"({', '.join(repr(h) for h in padded[:5])}{' ...' if n > 5 else ''})."
+            )
+
     def read(self, columns: list[str]) -> pd.DataFrame:
-        """The data rows, only ``columns``; CSV cells as text, Parquet/Excel typed."""
+        """The data rows, only ``columns`` (trimmed names); CSV cells as text,
+        Parquet/Excel typed."""
+        in_file = [self._file_names.get(c, c) for c in columns]
         if self.fmt == "csv":
-            df = csv_files.read_columns(self, columns)
+            df = csv_files.read_columns(self, in_file)
         elif self.fmt == "parquet":
             import pyarrow.parquet as pq
 
-            df = pq.read_table(self.path, columns=columns).to_pandas()
+            df = pq.read_table(self.path, columns=in_file).to_pandas()
         else:
             df = self._excel[columns].copy()
+        if self.fmt != "excel" and self._file_names:
+            names = self._file_names
+            df = df.rename(columns={names[c]: c for c in columns if c in names})
         self.n_rows = len(df)
         if len(df) == 0:
             raise DataError(

@@ -3,10 +3,11 @@
 :func:`execute_notebook` runs a notebook in this environment's kernel (``cwd`` = repo
 root) through a papermill engine that writes the partial notebook at most every
 :data:`SAVE_EVERY` seconds. The executed file is then pointed at the final report folder
-(:func:`finish_notebook`) and, with ``--html``, exported in a background thread
-(:class:`HtmlExports`). A notebook stopped by :func:`helpers.core.report.skip_module` is a
-skip (:func:`skip_reason`); any other error is a failure, told in one sentence
-(:func:`failure_sentence`).
+(:func:`finish_notebook`, which also replaces every machine path by its recorded form) and,
+with ``--html``, rendered twice in a background thread (:class:`HtmlExports`): the business
+report without code and the analyst page with it (:func:`report_paths`). A notebook
+stopped by :func:`helpers.core.report.skip_module` is a skip (:func:`skip_reason`); any
+other error is a failure, told in one sentence (:func:`failure_sentence`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 import functools
+import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.core import paths
 from helpers.runner.kernels import KERNEL_NAME, KERNELSPEC, _kernel_manager_class
-from helpers.runner.params import Notebook
+from helpers.runner.params import (
+    Notebook,
+    path_replacements,
+    portable_text,
+    runner_parameters,
+)
 
 if TYPE_CHECKING:  # nbformat is slow to import
     from nbformat import NotebookNode
@@ -32,6 +40,16 @@ ENGINE_NAME = "alignment-edge"
 #: ``ename`` of the error that :func:`helpers.core.report.skip_module` raises.
 SKIP_ENAME = "ModuleSkipped"
 _ENGINE_REGISTERED: list[str] = []
+#: File-name ending of the analyst rendering (with code); the business report is ``.html``.
+ANALYST_SUFFIX = ".analyst.html"
+INDEX_LINK = "All findings for this organization"
+#: Tags that keep a cell, or only its outputs, out of the business report.
+_HIDDEN_CELL_TAGS = {
+    "parameters", "injected-parameters", "papermill-error-cell-tag", "report-hide", "remove-cell"
+}
+_HIDDEN_OUTPUT_TAGS = {"report-hide-output", "remove-output"}
+#: ``org_dir`` as papermill records it in the executed notebook's metadata.
+_ORG_DIR_PARAMETER = re.compile(r'"org_dir": "((?:[^"\\]|\\.)*)"')
 
 
 def execute_notebook(
@@ -60,7 +78,9 @@ def execute_notebook(
         Where papermill writes the executed notebook (also while it runs); None writes
         nothing.
     parameters : dict, optional
-        Values injected after the ``parameters`` cell.
+        Values injected after the ``parameters`` cell; ``org_dir`` and ``output_dir``
+        inside the repository are injected relative to it
+        (:func:`helpers.runner.params.runner_parameters`).
     kernel : kernel manager, optional
         A kernel already started by :func:`helpers.runner.start_kernel` (the caller stops
         it with :func:`helpers.runner.stop_kernel`); default: papermill starts and stops a
@@ -95,7 +115,7 @@ def execute_notebook(
     run = functools.partial(
         pm.execute_notebook,
         source,
-        parameters=parameters or None,
+        parameters=runner_parameters(parameters, cwd) or None,
         engine_name=_engine_name(),
         kernel_name=KERNEL_NAME,
         language="python",
@@ -224,16 +244,21 @@ def failure_sentence(exc: BaseException, nb: Notebook, saved: Path | None) -> st
 
 
 def finish_notebook(path: Path, tmp_dir: Path, final_dir: Path, *, skipped: bool = False) -> None:
-    """Point the executed notebook at the final report folder and the standard kernelspec.
+    """Record the executed notebook as it belongs in the final report folder.
 
-    With ``skipped``, papermill's "An Exception was encountered" banners are removed: a
-    skipped module is kept in the report like a successful one (its last output says why
-    it stopped).
+    Every machine path in it (the run's temporary folder, the report folder, the org
+    folder named by its ``org_dir`` parameter, the repository) is replaced by its
+    recorded form (:func:`helpers.runner.params.path_replacements`), and the notebook
+    names the standard kernelspec. With ``skipped``, papermill's "An Exception was
+    encountered" banners are removed: a skipped module is kept in the report like a
+    successful one (its last output says why it stopped).
     """
     import nbformat
 
     text = path.read_text(encoding="utf-8")
-    text = text.replace(str(tmp_dir), str(final_dir))
+    found = _ORG_DIR_PARAMETER.search(text)
+    org_dir = json.loads(f'"{found.group(1)}"') if found else None
+    text = portable_text(text, path_replacements(tmp_dir, final_dir, org_dir))
     nb = nbformat.reads(text, as_version=4)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     if skipped:
@@ -243,19 +268,114 @@ def finish_notebook(path: Path, tmp_dir: Path, final_dir: Path, *, skipped: bool
     nbformat.write(nb, str(path))
 
 
-def export_html(nb_path: Path, html_path: Path) -> None:
-    """Write the executed notebook ``nb_path`` as a standalone HTML page."""
+# --------------------------------------------------------------------------- renderings
+
+
+def report_paths(nb_path: Path) -> tuple[Path, Path]:
+    """The two renderings of an executed notebook: ``(business report, analyst page)``.
+
+    ``02_funnel_leakage.html`` is the report without code (narrative, tables, charts, key
+    points) for the people who act on it; ``02_funnel_leakage.analyst.html`` keeps the
+    code, for the analyst who checks or reruns it.
+    """
+    nb_path = Path(nb_path)
+    return nb_path.with_suffix(".html"), nb_path.with_name(nb_path.stem + ANALYST_SUFFIX)
+
+
+def business_notebook(nb: NotebookNode) -> NotebookNode:
+    """A copy of an executed notebook reduced to what a business reader needs.
+
+    Removed: the parameters cells, cells tagged ``report-hide`` (or ``remove-cell``),
+    the outputs of cells tagged ``report-hide-output`` (or ``remove-output``), warnings
+    (stderr), error tracebacks (a skipped module has already printed why) and bare
+    Python values (an output that is only ``text/plain`` from a cell's last
+    expression); a code cell left without output is dropped. Code itself is left to the
+    exporter (``exclude_input``).
+    """
+    out = copy.deepcopy(nb)
+    kept = []
+    for cell in out.cells:
+        tags = set(cell.metadata.get("tags", []))
+        if tags & _HIDDEN_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            hide_all = bool(tags & _HIDDEN_OUTPUT_TAGS)
+            cell.outputs = [] if hide_all else [o for o in cell.outputs if _for_business(o)]
+            if not cell.outputs:
+                continue
+        kept.append(cell)
+    out.cells = kept
+    return out
+
+
+def _for_business(output: Any) -> bool:
+    """Whether a code cell's output belongs in the business report."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        return output.get("name") == "stdout" and bool(str(output.get("text", "")).strip())
+    if kind == "error":
+        return False
+    if kind in {"execute_result", "display_data"}:
+        return bool(set(output.get("data", {})) - {"text/plain"})
+    return True
+
+
+def _with_links(nb: NotebookNode, links: list[tuple[str, str]]) -> NotebookNode:
+    """``nb`` with a first markdown line linking to the index and the other rendering."""
+    import nbformat
+
+    line = " · ".join(f"[{label}]({target})" for label, target in links)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(line, metadata={"tags": ["report-links"]}))
+    return nb
+
+
+def export_html(nb_path: Path, html_path: Path, *, code: bool = True) -> None:
+    """Write the executed notebook ``nb_path`` as a standalone HTML page.
+
+    Parameters
+    ----------
+    nb_path : Path
+        The executed notebook.
+    html_path : Path
+        Where to write the page.
+    code : bool
+        Keep the code cells (the analyst page); False writes the business report: no
+        code, no prompts, only what :func:`business_notebook` keeps.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
+    nb_path = Path(nb_path)
     nb = nbformat.read(str(nb_path), as_version=4)
+    report, analyst = report_paths(nb_path)
+    if code:
+        exporter = HTMLExporter()
+        links = [(INDEX_LINK, "index.html"), ("The report without code", report.name),
+                 ("The executed notebook", nb_path.name)]
+    else:
+        nb = business_notebook(nb)
+        exporter = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        )
+        links = [(INDEX_LINK, "index.html"),
+                 ("The same report with its code, for analysts", analyst.name)]
+    nb = _with_links(nb, links)
     resources = {"metadata": {"name": nb_path.stem, "path": str(nb_path.parent)}}
-    body, _ = HTMLExporter().from_notebook_node(nb, resources=resources)
-    html_path.write_text(body, encoding="utf-8")
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    Path(html_path).write_text(body, encoding="utf-8")
+
+
+def export_renderings(nb_path: Path) -> tuple[Path, Path]:
+    """Write both renderings of an executed notebook beside it (:func:`report_paths`)."""
+    report, analyst = report_paths(nb_path)
+    export_html(nb_path, report, code=False)
+    export_html(nb_path, analyst, code=True)
+    return report, analyst
 
 
 class HtmlExports:
-    """HTML export of executed notebooks in a background thread (``--html``).
+    """HTML export of executed notebooks in a background thread (``--html``): the
+    business report and the analyst page of each (:func:`report_paths`).
 
     Each export runs while the next notebook's kernel works. Without ``enabled`` every
     method does nothing.
@@ -266,11 +386,10 @@ class HtmlExports:
         self._futures: list[cf.Future] = []
 
     def submit(self, nb_path: Path) -> None:
-        """Export ``nb_path`` to the ``.html`` file beside it, in the background."""
+        """Write both renderings of ``nb_path`` beside it, in the background
+        (:func:`export_renderings`)."""
         if self._pool is not None:
-            self._futures.append(
-                self._pool.submit(export_html, nb_path, nb_path.with_suffix(".html"))
-            )
+            self._futures.append(self._pool.submit(export_renderings, nb_path))
 
     def wait(self) -> None:
         """Wait for every export; an export error is a bug worth its traceback."""

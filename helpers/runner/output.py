@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.core import paths
-from helpers.runner.execute import finish_notebook
+from helpers.runner.execute import finish_notebook, report_paths
 from helpers.runner.params import Notebook
 
 FAILED_DIR = "failed"
@@ -156,12 +156,12 @@ def copy_previous(target: Path, tmp: Path) -> None:
 
 def forget_outputs(folder: Path, notebooks: Sequence[Notebook]) -> None:
     """Remove the previous outputs of notebooks about to run again (``--only``): their
-    executed notebook, HTML, ``NN_*`` charts and ``NN_*`` entries of ``summary.json``, so
-    nothing stale survives the rerun."""
+    executed notebook, both HTML renderings, ``NN_*`` charts and ``NN_*`` entries of
+    ``summary.json``, so nothing stale survives the rerun."""
     from helpers.core import report
 
     for nb in notebooks:
-        for name in (nb.path.name, nb.path.with_suffix(".html").name):
+        for name in (nb.path.name, *(p.name for p in report_paths(nb.path))):
             (folder / name).unlink(missing_ok=True)
         for png in (folder / "figures").glob(f"{nb.number}_*.png"):
             png.unlink()

@@ -5,6 +5,10 @@ declares (papermill's inspection), ``--only`` selection, ``-p name=value`` parsi
 precedence: the notebook's default < ``org.yml: parameters`` < ``-p``. A ``-p`` name that no
 selected notebook declares is an error naming the closest declared names, and so is an
 ``org.yml`` parameter that no notebook declares.
+
+The runner's own parameters (``org_dir``, ``output_dir``) are recorded without machine
+paths: :func:`runner_parameters` injects them relative to the repository, and
+:func:`portable_text` rewrites any absolute path left in an executed notebook.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import yaml
 from helpers.core import paths
 from helpers.runner.kernels import KERNEL_NAME
 
-#: Parameters the runner always sets itself (absolute paths).
+#: Parameters the runner always sets itself (see :func:`runner_parameters`).
 RUNNER_PARAMETERS = ("org_dir", "output_dir")
 NOTEBOOK_PATTERN = re.compile(r"^(\d\d)_[A-Za-z0-9_]+\.ipynb$")
 
@@ -339,3 +343,67 @@ def describe_overrides(
         origin = "-p" if name in cli else "org.yml" if name in org else "?"
         parts.append(f"{name}={value!r} ({origin})")
     return ", ".join(parts)
+
+
+# --------------------------------------------------------------------------- runner paths
+
+
+def runner_parameters(
+    parameters: dict[str, Any] | None, cwd: str | Path | None = None
+) -> dict[str, Any]:
+    """``parameters`` with the runner's paths (``org_dir``, ``output_dir``) as injected.
+
+    When the kernel runs in the repository root (``cwd``, default), a folder inside the
+    repository is given relative to it (``"datasets/sample"``), so that the executed
+    notebook records no machine path and can be rerun as it is. Any other value is left
+    as it is (a folder outside the repository keeps its absolute path: the kernel needs
+    it), and :func:`portable_text` rewrites it in the executed notebook.
+    """
+    out = dict(parameters or {})
+    workdir = paths.resolve(cwd).resolve() if cwd is not None else paths.REPO_ROOT
+    if workdir != paths.REPO_ROOT:
+        return out
+    for name in RUNNER_PARAMETERS:
+        value = out.get(name)
+        if not isinstance(value, str | Path) or not Path(value).is_absolute():
+            continue
+        resolved = Path(value).resolve()
+        if resolved == paths.REPO_ROOT or paths.REPO_ROOT in resolved.parents:
+            out[name] = paths.portable(resolved)
+    return out
+
+
+def path_replacements(
+    run_dir: str | Path, report_dir: str | Path, org_dir: str | Path | None = None
+) -> list[tuple[str, str]]:
+    """``(machine path, recorded path)`` pairs, most specific first.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The temporary folder the notebooks ran in (recorded as the report folder).
+    report_dir : path-like
+        The final report folder.
+    org_dir : path-like, optional
+        The organization folder.
+    """
+    report = paths.portable(report_dir)
+    pairs: list[tuple[str, str]] = []
+    for folder in (run_dir, report_dir, org_dir):
+        if folder is None:
+            continue
+        target = report if folder is not org_dir else paths.portable(org_dir)
+        for form in {str(Path(folder)), str(paths.resolve(folder).resolve())}:
+            pairs.append((form, target))
+    pairs.append((paths.portable(run_dir), report))
+    root = str(paths.REPO_ROOT)
+    pairs += [(root + "/", ""), (root, ".")]
+    pairs = [(old, new) for old, new in pairs if old and old != new and old != "."]
+    return sorted(dict(pairs).items(), key=lambda pair: -len(pair[0]))
+
+
+def portable_text(text: str, replacements: Sequence[tuple[str, str]]) -> str:
+    """``text`` with every machine path of ``replacements`` replaced by its recorded form."""
+    for old, new in replacements:
+        text = text.replace(old, new)
+    return text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 
+import pandas as pd
 import pytest
 from data_fixtures import FIXTURES, edit, fatal, leads_only, make_org
 
@@ -52,3 +54,88 @@ def test_report_footer_hint(tmp_path):
     with pytest.raises(DataError, match="Details only") as exc:
         load_org(org)
     assert exc.value.lines == [4]
+
+
+# --------------------------------------------------------------------------- files that are not
+# the text they are declared as: named for what they are (issue 17)
+
+UNICODE_TEXT = "lead_id\tcreated_at\tsource\nL1\t2024-01-05\tSalon Café\nL2\t2024-01-09\tWeb\nL1\t2024-02-01\tWeb\n"
+
+
+def test_utf16_unicode_text_is_named_with_the_encoding_to_set(tmp_path):
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark, tab-separated) was reported as
+    "probably Latin-1 / Windows-1252"."""
+    org = make_org(tmp_path, leads_only(), {"leads.csv": UNICODE_TEXT.encode("utf-16")})
+    err = fatal(org)
+    assert str(err) == (
+        'leads.csv: this file is UTF-16 text (what Excel saves as "Unicode text"), not utf-8: '
+        "set `encoding: utf-16` under files.leads in org.yml, and `delimiter: \"\\t\"` (its "
+        "columns are separated by tabs)."
+    )
+    assert err.key == "files.leads.encoding" and "Latin-1" not in str(err)
+    # with the settings it names, the file loads, and lines are the file's own numbers
+    org = make_org(tmp_path, leads_only(encoding="utf-16", delimiter="\t"),
+                   {"leads.csv": UNICODE_TEXT.encode("utf-16")})
+    err = fatal(org)  # L1 twice: the duplicate is named by its lines in the UTF-16 file
+    assert "duplicate" in str(err).lower() and err.lines == [2, 4]
+    fixed = UNICODE_TEXT.replace("L1\t2024-02-01", "L3\t2024-02-01")
+    org = make_org(tmp_path, leads_only(encoding="utf-16", delimiter="\t"),
+                   {"leads.csv": fixed.encode("utf-16")})
+    assert load_org(org).leads["source"].tolist() == ["Salon Café", "Web", "Web"]
+
+
+def test_utf16_without_byte_order_mark_and_utf8_with_one(tmp_path):
+    text = UNICODE_TEXT.replace("\t", ",").replace("L1,2024-02-01", "L3,2024-02-01")
+    org = make_org(tmp_path, leads_only(), {"leads.csv": text.encode("utf-16-le")})
+    assert str(fatal(org)) == (
+        'leads.csv: this file is UTF-16 text (what Excel saves as "Unicode text"), not utf-8: '
+        "set `encoding: utf-16-le` under files.leads in org.yml."
+    )
+    # a UTF-8 byte-order mark is read as such (the first column is not '\ufefflead_id')
+    org = make_org(tmp_path, leads_only(), {"leads.csv": "\ufeff".encode() + text.encode()})
+    assert load_org(org).leads["lead_id"].tolist() == ["L1", "L2", "L3"]
+    org = make_org(tmp_path, leads_only(encoding="latin-1"),
+                   {"leads.csv": "\ufeff".encode() + text.encode()})
+    assert str(fatal(org)) == (
+        "leads.csv: this file is UTF-8 text (it starts with a UTF-8 byte-order mark), not "
+        "latin-1: set `encoding: utf-8` under files.leads in org.yml."
+    )
+
+
+def test_excel_workbook_under_a_csv_name(tmp_path):
+    """An .xlsx saved with a .csv name was reported as "probably Latin-1 / Windows-1252"."""
+    org = make_org(tmp_path, leads_only(), {})
+    pd.DataFrame({"lead_id": ["L1", "L2"]}).to_excel(org / "leads.csv", index=False,
+                                                     engine="openpyxl")
+    err = fatal(org)
+    assert str(err) == (
+        "leads.csv: this file is an Excel workbook (.xlsx), not CSV text: save it as CSV, or "
+        "rename it to .xlsx and point `path` under files.leads in org.yml at the .xlsx."
+    )
+    assert err.key == "files.leads.path"
+
+
+@pytest.mark.parametrize(
+    "content, what",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+         "an old Excel workbook (.xls), not CSV text: save it as CSV or .xlsx, and point `path` "
+         "under files.leads in org.yml at that file."),
+        (gzip.compress(b"lead_id\nL1\n"),
+         "gzip-compressed: rename it to end in .gz and point `path` under files.leads in "
+         "org.yml at it."),
+        (b"PAR1" + bytes(100),
+         "a Parquet file, not CSV text: rename it to .parquet and point `path` under "
+         "files.leads in org.yml at it."),
+        (b"PK\x03\x04" + bytes(100),
+         "a ZIP archive, not CSV text: unzip it and point `path` under files.leads in "
+         "org.yml at the CSV inside."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100),
+         "binary, not CSV text: export the table as CSV (comma- or semicolon-separated "
+         "text) and point `path` under files.leads in org.yml at it."),
+    ],
+    ids=["xls", "gzip", "parquet", "zip", "binary"],
+)
+def test_other_files_under_a_csv_name_are_named_for_what_they_are(tmp_path, content, what):
+    org = make_org(tmp_path, leads_only(), {"leads.csv": content})
+    assert str(fatal(org)) == f"leads.csv: this file is {what}"

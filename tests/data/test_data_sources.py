@@ -143,3 +143,29 @@ def test_line_numbers_survive_quoted_newlines(tmp_path):
     with pytest.raises(DataError) as exc:
         load_org(org)
     assert exc.value.lines == [6]  # header 1, row 1 on lines 2-3, blank line 4, row 2 line 5
+
+
+def test_padded_header_names_are_trimmed_and_said_once(tmp_path):
+    """Some CRMs pad names (``" lead_id "``); the fix suggested used to be to map
+    ``lead_id: " lead_id "``."""
+    from helpers.core.config import load_org_config
+    from helpers.data.sources import Source
+
+    cfg = leads_only({"columns": {"leads": {"source": "LEAD SOURCE"}}})
+    text = ' lead_id ,created_at , Lead Source \nL1,2024-01-05,Web\nL2,2024-01-09,Fair\n'
+    org = make_org(tmp_path, cfg, {"leads.csv": text})
+    data = load_org(org)
+    assert data.leads["lead_id"].tolist() == ["L1", "L2"]  # canonical name, found as it is
+    assert data.leads["source"].tolist() == ["Web", "Fair"]  # case ignored: unambiguous
+    src = Source(org, "leads", load_org_config(org).files["leads"], "files.leads")
+    assert src.read_header() == ["lead_id", "created_at", "Lead Source"]
+    assert src.notes == [
+        "leads.csv: 3 column names had spaces around them and were trimmed "
+        "(' lead_id ', 'created_at ', ' Lead Source ')."
+    ]
+    assert list(src.read(["lead_id", "Lead Source"]).columns) == ["lead_id", "Lead Source"]
+    from helpers.data import check_org
+
+    text = check_org(org).to_text()
+    assert text.count("had spaces around them and were trimmed") == 1, text
+    assert data.source_files["leads"].notes == src.notes

@@ -46,3 +46,25 @@ def test_out_that_is_not_a_report_folder_is_refused(tmp_path):
     assert (precious / "thesis.docx").read_text() == "do not delete"
     with pytest.raises(ValueError, match="overlaps the organization folder"):
         _run(TINY_ORG, TINY_ORG / "report")
+
+
+def test_forget_outputs_removes_both_renderings_of_a_rerun_notebook(tmp_path):
+    """``--only 02`` leaves no stale report of 02: notebook, business and analyst HTML,
+    charts and summary entry go; the other modules' files stay."""
+    import json
+
+    from helpers.runner import output
+
+    nb = run.Notebook(path=Path("/nb/02_funnel_leakage.ipynb"), number="02")
+    (tmp_path / "figures").mkdir()
+    names = ["02_funnel_leakage.ipynb", "02_funnel_leakage.html",
+             "02_funnel_leakage.analyst.html", "figures/02_leakage.png",
+             "01_define_icp.html", "01_define_icp.analyst.html", "figures/01_tiers.png"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    (tmp_path / "summary.json").write_text(json.dumps({"01_icp": {"a": 1}, "02_funnel": {}}))
+    output.forget_outputs(tmp_path, [nb])
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["01_define_icp.analyst.html", "01_define_icp.html", "figures/01_tiers.png",
+                    "summary.json"]
+    assert json.loads((tmp_path / "summary.json").read_text()) == {"01_icp": {"a": 1}}

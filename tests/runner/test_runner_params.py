@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from helpers import runner as run
+from helpers.core import paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
@@ -179,3 +180,37 @@ def test_org_parameters_of_the_curriculum_are_valid_with_other_notebooks(tmp_pat
             org, out=tmp_path / "out", parameters={"treshold": 1}, notebooks_dir=NOTEBOOKS,
             echo=lambda _: None, progress_bar=False,
         )
+
+
+# --------------------------------------------------------------------------- runner paths
+
+
+def test_runner_paths_inside_the_repository_are_injected_relative():
+    given = {"org_dir": str(paths.SAMPLE_ORG), "output_dir": str(paths.REPORTS / ".s.tmp-1"),
+             "threshold": 0.5}
+    assert run.runner_parameters(given) == {
+        "org_dir": "datasets/sample", "output_dir": "reports/.s.tmp-1", "threshold": 0.5
+    }
+    # the kernel needs absolute paths outside the repository, or in another working directory
+    outside = {"org_dir": "/srv/exports/acme", "output_dir": "/srv/reports/acme"}
+    assert run.runner_parameters(outside) == outside
+    assert run.runner_parameters(given, cwd=paths.NOTEBOOKS) == given
+    assert run.runner_parameters(None) == {}
+
+
+def test_path_replacements_turn_machine_paths_into_recorded_ones(tmp_path):
+    work = tmp_path / "reports" / ".acme.tmp-x1"
+    final = tmp_path / "reports" / "acme"
+    org = tmp_path / "exports" / "acme_crm"
+    text = (
+        f'output_dir = "{work}"\norg_dir = "{org}"\nsaved {work}/figures/a.png in {final}\n'
+        f'input_path: {paths.NOTEBOOKS}/02_funnel.ipynb; cwd {paths.REPO_ROOT}'
+    )
+    done = run.portable_text(text, run.path_replacements(work, final, org))
+    assert done == (
+        'output_dir = "acme"\norg_dir = "acme_crm"\nsaved acme/figures/a.png in acme\n'
+        "input_path: notebooks/02_funnel.ipynb; cwd ."
+    )
+    # inside the repository: the relative temporary folder becomes the report's
+    inner = run.path_replacements(paths.REPORTS / ".s.tmp-1", paths.REPORTS / "s")
+    assert run.portable_text('output_dir = "reports/.s.tmp-1"', inner) == 'output_dir = "reports/s"'
