@@ -12,8 +12,13 @@ The steps, each a function a notebook calls (``from helpers import icp``):
    division, major group and code (:func:`sic_rollup`, ``sic.py``), employee /
    revenue / locations bands (:func:`band`, ``bands.py``), region, country, and
    the buyer's seniority and function (:func:`normalise_seniority`,
-   :func:`normalise_function`, ``titles.py``). Lead-only exports use each lead's
-   ``converted`` flag as the outcome instead.
+   :func:`normalise_function`, ``titles.py``; ``buyers.py`` segments the raw values
+   when the "title" column holds occupations). Lead-only exports use each lead's
+   ``converted`` flag as the outcome instead. Firmographics may also come from the deal
+   rows of a one-row-per-deal export (``firmographics.py``), sizes as text bands
+   ("1K to 5K", ordered by :func:`parse_band`), and any mapped column declared in
+   ``org.yml: parameters: icp_segments`` becomes a dimension too (``attributes.py``).
+   With nothing to segment by, :func:`try_prepare_icp` gives the reason to skip.
 2. :func:`segment_table` (``segments.py``) - per segment: opportunities, wins,
    win rate with a Wilson 95% interval, lift, average won deal, median sales
    cycle, revenue per lead. Small segments are pooled into ``"Other (small)"``
@@ -46,9 +51,20 @@ job title. These three keep their signatures.
 """
 
 from helpers.icp.artifact import ICP_FILE, ICP_VERSION, icp_artifact, read_icp, write_icp
-from helpers.icp.bands import EMPLOYEE_EDGES, LOCATION_EDGES, REVENUE_EDGES, band, band_labels
+from helpers.icp.attributes import Attribute, describe_attribute, parse_segments
+from helpers.icp.bands import (
+    EMPLOYEE_EDGES,
+    LOCATION_EDGES,
+    REVENUE_EDGES,
+    band,
+    band_labels,
+    parse_band,
+    text_band_order,
+)
 from helpers.icp.display import (
     describe_personas,
+    extra_note,
+    figure_name,
     heatmap_pair,
     icp_segments,
     rule_point,
@@ -58,13 +74,15 @@ from helpers.icp.display import (
     show_top,
     table_for,
     tier_counts,
+    tier_note,
     title_examples,
 )
 from helpers.icp.evidence import coverage_curve, rule_evidence, tier_evidence
+from helpers.icp.firmographics import account_segments
 from helpers.icp.inputs import (
     IcpInputs,
-    account_segments,
     dimension_note,
+    nothing_to_segment,
     prepare_icp,
     skipped_sentences,
     try_prepare_icp,
@@ -76,6 +94,7 @@ from helpers.icp.labels import (
     SENIORITIES,
     TIERS,
     UNKNOWN,
+    dimension_label,
 )
 from helpers.icp.model import (
     Condition,
@@ -111,6 +130,7 @@ __all__ = [
     "SENIORITIES",
     "TIERS",
     "UNKNOWN",
+    "Attribute",
     "Condition",
     "IcpInputs",
     "IcpModel",
@@ -123,9 +143,14 @@ __all__ = [
     "condition_mask",
     "coverage_curve",
     "default_model_dimensions",
+    "describe_attribute",
     "describe_personas",
     "describe_segment",
+    "dimension_label",
     "dimension_note",
+    "extra_note",
+    "tier_note",
+    "figure_name",
     "fit_icp",
     "heatmap_pair",
     "icp_artifact",
@@ -133,6 +158,9 @@ __all__ = [
     "lift_matrix",
     "normalise_function",
     "normalise_seniority",
+    "nothing_to_segment",
+    "parse_band",
+    "parse_segments",
     "plot_coverage_curve",
     "plot_lift_heatmap",
     "plot_tiers",
@@ -155,6 +183,7 @@ __all__ = [
     "skipped_sentences",
     "summary_figures",
     "table_for",
+    "text_band_order",
     "tier_counts",
     "tier_evidence",
     "tier_of",

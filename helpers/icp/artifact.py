@@ -14,7 +14,7 @@ import pandas as pd
 from helpers.core.report import plain, read_yaml, write_yaml
 from helpers.icp.evidence import rule_evidence, tier_evidence
 from helpers.icp.inputs import IcpInputs
-from helpers.icp.labels import DIMENSION_LABELS
+from helpers.icp.labels import dimension_label
 from helpers.icp.model import IcpModel
 from helpers.icp.segments import top_segments
 
@@ -41,9 +41,11 @@ def icp_artifact(
     and log-odds ``coefficients`` per segment: fit score =
     1 / (1 + exp(-(intercept + sum of the account's segment effects))); and the
     ``evidence`` per kept dimension: segments, log-odds, std. error, odds ratio,
-    statistic, threshold, search-corrected p-value),
+    statistic, threshold, search-corrected p-value; ``deal_effects`` and ``deal_means`` for
+    dimensions known per deal or lead only),
     ``segmentation`` (band ``edges``, ``industry_dimension``,
-    ``kept_segments``, ``min_segment_size``), ``evidence`` (top segments).
+    ``kept_segments``, ``min_segment_size``, the declared ``attributes``), ``evidence``
+    (top segments).
     """
     art: dict[str, Any] = {"version": ICP_VERSION}
     if org is not None:
@@ -76,6 +78,8 @@ def icp_artifact(
         "kept_segments": {d: list(v) for d, v in model.kept.items()},
         "min_segment_size": min_n,
     }
+    if model.attributes:
+        art["segmentation"]["attributes"] = {d: dict(a) for d, a in model.attributes.items()}
     if inputs is not None:
         art["rule"]["evidence"] = _rule_evidence(inputs, model)
         # scored with the definition built so far, as a later module reads it
@@ -89,7 +93,7 @@ def _personas(model: IcpModel) -> dict[str, Any]:
     """Buyer dimension -> its winning segments and the log-odds effect of each segment."""
     return {
         d: {
-            "label": DIMENSION_LABELS[d],
+            "label": dimension_label(d),
             "segments": list(model.personas.get(d, [])),
             "effects": {k: plain(v) for k, v in model.persona_effects.get(d, {}).items()},
         }
@@ -98,7 +102,22 @@ def _personas(model: IcpModel) -> dict[str, Any]:
 
 
 def _fit_model(model: IcpModel) -> dict[str, Any]:
-    """The fit model: intercept, log-odds per segment, and the evidence per kept dimension."""
+    """The fit model: intercept, log-odds per segment, and the evidence per kept dimension.
+
+    Dimensions known per deal or lead only add ``deal_effects`` (log-odds per segment) and
+    ``deal_means`` (their average, inside the intercept).
+    """
+    out = _account_fit_model(model)
+    if model.deal_effects:
+        out["deal_effects"] = {
+            d: {k: plain(v, 6) for k, v in c.items()} for d, c in model.deal_effects.items()
+        }
+        out["deal_means"] = {d: plain(v, 6) for d, v in model.deal_means.items()}
+    return out
+
+
+def _account_fit_model(model: IcpModel) -> dict[str, Any]:
+    """Intercept, account coefficients and evidence of the fit model."""
     return {
         "intercept": plain(model.intercept, 6),
         "coefficients": {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from helpers.icp.inputs import IcpInputs
-from helpers.icp.labels import DIMENSION_LABELS, PERSONA, TIERS
+from helpers.icp.labels import PERSONA, TIERS, dimension_label
 from helpers.icp.model import IcpModel
 from helpers.icp.titles import normalise_function, normalise_seniority
 
@@ -49,7 +51,7 @@ def show_table(tables: pd.DataFrame, dimension: str, n: int | None = None) -> pd
             ["opportunities", "segment"], ascending=[False, True], kind="stable"
         ).head(n)
     t = t[_SHOW_COLUMNS].set_index("segment")
-    t.index.name = DIMENSION_LABELS.get(dimension, dimension)
+    t.index.name = dimension_label(dimension)
     return t.round(
         {
             "win_rate": 3,
@@ -65,7 +67,7 @@ def show_table(tables: pd.DataFrame, dimension: str, n: int | None = None) -> pd
 
 def show_top(top: pd.DataFrame) -> pd.DataFrame:
     """:func:`top_segments` for display (dimension names spelled out, rounded)."""
-    t = top.assign(dimension=top["dimension"].map(lambda d: DIMENSION_LABELS.get(d, d)))
+    t = top.assign(dimension=top["dimension"].map(dimension_label))
     cols = ["dimension", "segment", "opportunities", "win_rate", "ci_low", "ci_high", "lift"]
     return t[cols].round({"win_rate": 3, "ci_low": 3, "ci_high": 3, "lift": 2})
 
@@ -74,7 +76,7 @@ def show_evidence(model: IcpModel) -> pd.DataFrame:
     """The model's evidence per kept dimension, for display (rounded)."""
     rows = [
         {
-            "dimension": DIMENSION_LABELS.get(d, d),
+            "dimension": dimension_label(d),
             "winning segments": ", ".join(e["segments"]),
             "odds ratio": round(e["odds_ratio"], 2),
             "log-odds": round(e["log_odds"], 2),
@@ -101,7 +103,7 @@ def describe_personas(model: IcpModel) -> str:
     for d in PERSONA:
         if d in model.personas:
             segs = model.personas[d]
-            label = DIMENSION_LABELS[d].lower()
+            label = dimension_label(d).lower()
             parts.append(f"{label} in {{{', '.join(segs)}}}" if segs else f"no {label} stands out")
     return "; ".join(parts) if parts else "no job titles in the data."
 
@@ -150,4 +152,36 @@ def title_examples(leads: pd.DataFrame, n: int = 12, title: str = "job_title") -
             "seniority": normalise_seniority(t),
             "function": normalise_function(t),
         }
+    )
+
+
+def extra_note(inputs: IcpInputs, declared) -> str | None:
+    """One sentence when the "other attributes" section has nothing to show, else ``None``."""
+    if inputs.extra:
+        return None
+    if not declared:
+        return (
+            "Section skipped: no other attribute is declared (list columns under "
+            "parameters: icp_segments in org.yml to segment by them)."
+        )
+    return (
+        "Section skipped: none of the declared attributes (icp_segments) can be used; the notes "
+        "at the top say why."
+    )
+
+
+def figure_name(dimension: str) -> str:
+    """The PNG name of a dimension's win-rate chart (``01_win_rate_<dimension>``, file-safe)."""
+    return "01_win_rate_" + (re.sub(r"[^A-Za-z0-9_-]+", "_", str(dimension)).strip("_") or "x")
+
+
+def tier_note(icp: dict) -> str | None:
+    """A sentence when every row gets the same fit score (tiers separate nothing), else ``None``."""
+    fm = icp.get("fit_model", {})
+    effects = [*fm.get("coefficients", {}).values(), *(fm.get("deal_effects") or {}).values()]
+    if any(abs(float(v or 0.0)) > 0 for e in effects for v in e.values()):
+        return None
+    return (
+        "Section skipped: no account or deal attribute wins clearly, so every account and deal "
+        "gets the same fit score and the tiers separate nothing."
     )

@@ -101,9 +101,7 @@ def coverage_curve(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
     curve = pd.DataFrame(
         {"opportunities": cells.size(), "wins": cells["won"].sum(), "revenue": cells["rev"].sum()}
     )
-    if inputs.leads is not None and all(
-        d in inputs.leads for d in icp["fit_model"]["coefficients"]
-    ):
+    if inputs.leads is not None and _carries_model(inputs.leads, icp):
         lscore = score_segments(inputs.leads, icp).round(10)
         curve["leads"] = lscore.value_counts().reindex(curve.index).fillna(0)
         lead_total = len(lscore)
@@ -122,8 +120,19 @@ def coverage_curve(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
     return curve
 
 
+def _carries_model(frame: pd.DataFrame, icp: dict) -> bool:
+    """Whether ``frame`` carries every dimension the fit model weighs (with an effect)."""
+    fm = icp["fit_model"]
+    effects = {**fm["coefficients"], **(fm.get("deal_effects") or {})}
+    return all(d in frame for d, e in effects.items() if any(v for v in e.values()))
+
+
 def tier_evidence(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
-    """Per tier: minimum fit score, accounts, leads, closed deals, actual win rate, revenue share."""
+    """Per tier: minimum fit score, accounts, leads, closed deals, actual win rate, revenue share.
+
+    Leads are counted per tier only when they carry every dimension the model weighs (a
+    deal's own field, such as how it was sold, is not known for a lead): NA otherwise.
+    """
     icp = as_icp_dict(model)
     deals = inputs.deals
     tiers = tier_of(score_segments(deals, icp), icp["tiers"]["cutoffs"])
@@ -136,7 +145,7 @@ def tier_evidence(inputs: IcpInputs, model: IcpModel | dict) -> pd.DataFrame:
     out.index = out.index.astype("str")
     out.insert(0, "min_fit_score", pd.Series(icp["tiers"]["cutoffs"]).reindex(out.index))
     for frame, name in ((inputs.accounts, "accounts"), (inputs.leads, "leads")):
-        if frame is not None:
+        if frame is not None and (name == "accounts" or _carries_model(frame, icp)):
             t = tier_of(score_segments(frame, icp), icp["tiers"]["cutoffs"])
             if "has_account" in frame:
                 t = t.where(frame["has_account"].to_numpy())

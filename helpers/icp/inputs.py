@@ -2,9 +2,12 @@
 
 :func:`prepare_icp` runs the steps in order: the closed outcomes
 (:func:`closed_outcomes`: won/lost opportunities, or each lead's ``converted`` flag), their
-account's firmographic segments (:func:`account_segments`, :func:`join_accounts`) and their
-buyer's seniority and function (:func:`join_buyers`). Each step says, in one sentence per
-dimension, what the data cannot feed.
+account's firmographic segments (:func:`account_segments`, :func:`join_accounts`), their
+buyer's seniority and function (:func:`~helpers.icp.buyers.join_buyers`), the firmographics
+the deal rows carry where the accounts do not (a one-row-per-deal export) and the declared
+attributes (``org.yml: parameters: icp_segments``, ``attributes.py``). Each step says, in one
+sentence per dimension, what the data cannot feed; :func:`try_prepare_icp` turns "no outcomes"
+and "nothing to segment by" into the reason the module is skipped.
 """
 
 from __future__ import annotations
@@ -15,18 +18,18 @@ import numpy as np
 import pandas as pd
 
 from helpers.core.stats import wilson_interval
-from helpers.data import isin_values
-from helpers.icp.bands import EMPLOYEE_EDGES, LOCATION_EDGES, REVENUE_EDGES, band, band_labels
+from helpers.icp.attributes import Attribute, has_values, join_attributes, parse_segments
+from helpers.icp.bands import EMPLOYEE_EDGES, LOCATION_EDGES, REVENUE_EDGES
+from helpers.icp.buyers import join_buyers
+from helpers.icp.firmographics import account_segments, join_row_firmographics
 from helpers.icp.labels import (
     DIMENSION_LABELS,
     FIRMOGRAPHIC,
     PERSONA,
     UNKNOWN,
+    dimension_label,
     fill_unknown,
-    relabel,
 )
-from helpers.icp.sic import sic_rollup
-from helpers.icp.titles import normalise_function, normalise_seniority
 
 
 @dataclass
@@ -56,6 +59,13 @@ class IcpInputs:
         The industry dimension the ICP model uses (``sic_major_group`` or ``industry``).
     edges : dict
         Band edges used: ``employees``, ``annual_revenue``, ``locations``.
+    levels : dict
+        Dimension -> where its values come from: ``account`` (scored for accounts),
+        ``lead`` or ``deal`` (known per lead or deal only). Absent means ``account``
+        for firmographics and ``lead`` for the buyer.
+    attributes : dict
+        Declared attributes kept (``org.yml: parameters: icp_segments``): name ->
+        :class:`~helpers.icp.attributes.Attribute`.
     """
 
     deals: pd.DataFrame
@@ -67,11 +77,23 @@ class IcpInputs:
     open_excluded: int = 0
     industry_dimension: str | None = None
     edges: dict[str, list[float]] = field(default_factory=dict)
+    levels: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, Attribute] = field(default_factory=dict)
 
     @property
     def firmographic(self) -> list[str]:
         """Available firmographic dimensions."""
         return [d for d in self.dimensions if d in FIRMOGRAPHIC]
+
+    @property
+    def extra(self) -> list[str]:
+        """Available declared attributes (beyond firmographics and the buyer)."""
+        return [d for d in self.dimensions if d not in FIRMOGRAPHIC and d not in PERSONA]
+
+    def level(self, dimension: str) -> str:
+        """``account``, ``lead`` or ``deal``: where the dimension's values come from."""
+        default = "lead" if dimension in PERSONA else "account"
+        return self.levels.get(dimension, default)
 
     @property
     def persona(self) -> list[str]:
@@ -95,82 +117,6 @@ class IcpInputs:
         return pd.DataFrame(rows, columns=["measure", "value"]).astype({"value": "str"})
 
 
-def _has(df: pd.DataFrame | None, col: str) -> bool:
-    """``df`` exists and its column ``col`` holds at least one value."""
-    return df is not None and col in df.columns and bool(df[col].notna().any())
-
-
-def account_segments(
-    accounts: pd.DataFrame,
-    *,
-    sic_table: pd.DataFrame | None = None,
-    employee_edges=EMPLOYEE_EDGES,
-    revenue_edges=REVENUE_EDGES,
-    location_edges=LOCATION_EDGES,
-    account_id: str = "account_id",
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Firmographic segment columns of every account.
-
-    Parameters
-    ----------
-    accounts : DataFrame
-        Canonical accounts (``sic_code``, ``industry``, ``employees``,
-        ``annual_revenue``, ``locations``, ``region``, ``country`` where present).
-    sic_table : DataFrame, optional
-        SIC reference (:func:`read_sic_codes`), read when needed and omitted.
-    employee_edges, revenue_edges, location_edges : sequence of float
-        Band edges (lower bounds).
-
-    Returns
-    -------
-    (segments, skipped)
-        ``segments``: ``account_id`` plus one column per available dimension;
-        ``skipped``: dimension -> sentence for each one the data cannot feed.
-    """
-    out = pd.DataFrame({"account_id": accounts[account_id].astype("str").to_numpy()})
-    skipped: dict[str, str] = {}
-    if _has(accounts, "sic_code"):
-        roll = sic_rollup(accounts["sic_code"].reset_index(drop=True), sic_table)
-        for col in ("sic_division", "sic_major_group", "sic_code"):
-            out[col] = pd.Categorical(roll[col].to_numpy(dtype=object))
-        out["sic_major_group_code"] = roll["sic_major_group_code"].to_numpy(dtype=object)
-    else:
-        skipped["sic"] = (
-            "accounts has no sic_code values, so the SIC roll-up (division, major group, code) is skipped."
-        )
-    if _has(accounts, "industry"):
-        out["industry"] = relabel(
-            accounts["industry"].reset_index(drop=True), lambda c: c.strip() or UNKNOWN
-        ).array
-    elif "sic" in skipped:
-        skipped["industry"] = (
-            "accounts has no industry or sic_code values, so industry segments are skipped."
-        )
-    numeric = (
-        ("employees", "employee_band", employee_edges, False),
-        ("annual_revenue", "revenue_band", revenue_edges, True),
-        ("locations", "locations_band", location_edges, False),
-    )
-    for src, dim, edges, money in numeric:
-        if _has(accounts, src):
-            out[dim] = band(accounts[src].reset_index(drop=True), edges, money=money).array
-            out[dim] = out[dim].astype(
-                pd.CategoricalDtype([*band_labels(edges, money), UNKNOWN], ordered=True)
-            )
-        else:
-            skipped[dim] = (
-                f"accounts has no {src} values, so the {DIMENSION_LABELS[dim].lower()} bands are skipped."
-            )
-    for src in ("region", "country"):
-        if _has(accounts, src):
-            out[src] = relabel(
-                accounts[src].reset_index(drop=True), lambda c: c.strip() or UNKNOWN
-            ).array
-        else:
-            skipped[src] = f"accounts has no {src} values, so {src} segments are skipped."
-    return out, skipped
-
-
 def prepare_icp(
     *,
     leads: pd.DataFrame | None = None,
@@ -180,6 +126,7 @@ def prepare_icp(
     employee_edges=EMPLOYEE_EDGES,
     revenue_edges=REVENUE_EDGES,
     location_edges=LOCATION_EDGES,
+    segments=None,
 ) -> IcpInputs:
     """Join closed outcomes to their account and buyer, and segment every dimension.
 
@@ -187,7 +134,10 @@ def prepare_icp(
     counted and left out). Without opportunities holding both won and lost deals
     (e.g. a "closed deals" export), each lead with a ``converted`` flag is an
     outcome instead (a lead-only export). An opportunity's account is its own
-    ``account_id``, else its lead's; its buyer is its lead's ``job_title``.
+    ``account_id``, else its lead's; its buyer is its lead's ``job_title`` (or, when
+    the opportunities name no lead, the only lead of its account). Firmographics the
+    accounts do not give are read from the deal (or lead) rows when they carry the
+    canonical columns (a one-row-per-deal export); ``segments`` adds declared attributes.
 
     Parameters
     ----------
@@ -197,6 +147,9 @@ def prepare_icp(
         SIC reference table (read from ``datasets/reference`` when needed).
     employee_edges, revenue_edges, location_edges : sequence of float
         Band edges (lower bounds of each band).
+    segments : list, optional
+        Declared attributes (``org.yml: parameters: icp_segments``, see
+        :func:`~helpers.icp.attributes.parse_segments`).
 
     Returns
     -------
@@ -205,8 +158,8 @@ def prepare_icp(
     Raises
     ------
     ValueError
-        When there is no closed opportunity and no converted flag, or only one
-        kind of outcome (all won or all lost): win rates cannot be compared.
+        Without closed outcomes of both kinds (win rates cannot be compared), or when
+        ``segments`` is not a list of column names.
     """
     deals, source, open_excluded = closed_outcomes(leads, opportunities)
     deals, acc_seg, dims, industry_dim, acc_skipped = join_accounts(
@@ -218,23 +171,120 @@ def prepare_icp(
         location_edges=location_edges,
     )
     deals, lead_seg, persona, lead_skipped = join_buyers(deals, leads, acc_seg, dims)
-    dims += persona
-    order = [d for d in DIMENSION_LABELS if d in dims]
+    edges = _edges(employee_edges, revenue_edges, location_edges)
+    tables = {"opportunities": opportunities, "leads": leads, "accounts": accounts}
+    deals, lead_seg, levels = _row_segments(
+        deals, lead_seg, dims, acc_skipped, tables, source, sic_table, edges, acc_seg is not None
+    )
+    deals, lead_seg, acc_seg, attributes, attr_skipped = _declared_segments(
+        deals, lead_seg, acc_seg, segments, tables, source, dims + persona, levels
+    )
+    industry_dim = industry_dim or next(
+        (d for d in ("sic_major_group", "industry") if d in dims), None
+    )
     return IcpInputs(
-        deals=deals,
+        deals=deals.drop(columns="_row"),
         leads=lead_seg,
         accounts=acc_seg,
-        dimensions=order,
-        skipped={**acc_skipped, **lead_skipped},
+        dimensions=[d for d in DIMENSION_LABELS if d in dims + persona] + list(attributes),
+        skipped={**acc_skipped, **lead_skipped, **attr_skipped},
         outcome_source=source,
         open_excluded=open_excluded,
         industry_dimension=industry_dim,
-        edges={
-            "employees": [float(e) for e in employee_edges],
-            "annual_revenue": [float(e) for e in revenue_edges],
-            "locations": [float(e) for e in location_edges],
-        },
+        edges=edges,
+        levels=levels,
+        attributes=attributes,
     )
+
+
+def _edges(employee_edges, revenue_edges, location_edges) -> dict[str, list[float]]:
+    """The band edges used, by the column they cut (``employees``, ``annual_revenue``, ...)."""
+    return {
+        "employees": [float(e) for e in employee_edges],
+        "annual_revenue": [float(e) for e in revenue_edges],
+        "locations": [float(e) for e in location_edges],
+    }
+
+
+def _declared_segments(
+    deals: pd.DataFrame,
+    lead_seg: pd.DataFrame | None,
+    acc_seg: pd.DataFrame | None,
+    segments,
+    tables: dict[str, pd.DataFrame | None],
+    source: str,
+    taken: list[str],
+    levels: dict[str, str],
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, dict[str, Attribute], dict]:
+    """The declared attributes (:func:`join_attributes`); each one's level added to ``levels``.
+
+    An attribute of the opportunity rows is a deal's own; one carried from an opportunity to
+    its lead (lead outcomes), or read on the leads, is the lead's; one of accounts, the account's.
+    """
+    deals, lead_seg, acc_seg, attributes, skipped = join_attributes(
+        deals,
+        lead_seg,
+        acc_seg,
+        parse_segments(segments),
+        source="opportunities" if source == "opportunities" else "leads",
+        tables=tables,
+        taken=taken,
+    )
+    for name, attr in attributes.items():
+        deal_row = attr.table == "opportunities" and source == "opportunities"
+        levels[name] = "account" if attr.table == "accounts" else ("deal" if deal_row else "lead")
+    return deals, lead_seg, acc_seg, attributes, skipped
+
+
+def _row_segments(
+    deals: pd.DataFrame,
+    lead_seg: pd.DataFrame | None,
+    dims: list[str],
+    skipped: dict[str, str],
+    tables: dict[str, pd.DataFrame | None],
+    source: str,
+    sic_table: pd.DataFrame | None,
+    edges: dict[str, list[float]],
+    accounts_given: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
+    """Firmographics read from the deal rows (:func:`join_row_firmographics`), in ``dims``.
+
+    ``dims`` gains the new dimensions and ``skipped`` is reworded, in place; returns the
+    deals, the leads' segments and each new dimension's level.
+    """
+    deals, lead_seg, levels, row_table = join_row_firmographics(
+        deals,
+        lead_seg,
+        dims,
+        source="opportunities" if source == "opportunities" else "leads",
+        opportunities=tables["opportunities"],
+        leads=tables["leads"],
+        sic_table=sic_table,
+        edges=edges,
+    )
+    _row_notes(skipped, levels, row_table, accounts_given=accounts_given)
+    dims += list(levels)
+    return deals, lead_seg, levels
+
+
+def _row_notes(
+    skipped: dict[str, str], levels: dict[str, str], table: str | None, *, accounts_given: bool
+) -> None:
+    """Reword the accounts' skip sentences for firmographics read from deal rows, in place."""
+    if not levels:
+        return
+    found = ", ".join(dimension_label(d).lower() for d in levels)
+    if not accounts_given:
+        skipped["accounts"] = (
+            f"There is no accounts table, so the account tiers are skipped; the {table} rows "
+            f"give the firmographic segments they carry ({found})."
+        )
+        return
+    for d in levels:
+        keys = {d, "sic", "industry"} if d.startswith("sic_") else {d}
+        for key in keys:
+            skipped.pop(key, None)
+    skipped["rows"] = f"The accounts lack {found}: these segments come from the {table} rows."
 
 
 def closed_outcomes(
@@ -245,7 +295,8 @@ def closed_outcomes(
     Returns
     -------
     (deals, source, open_excluded)
-        ``deals``: ``opportunity_id, won, account_id, lead_id, amount, cycle_days``;
+        ``deals``: ``opportunity_id, won, account_id, lead_id, amount, cycle_days`` and
+        ``_row`` (the row's position in its table, dropped by :func:`prepare_icp`);
         ``source``: ``"opportunities"`` or ``"leads.converted"``; ``open_excluded``:
         open opportunities left out.
 
@@ -261,11 +312,11 @@ def closed_outcomes(
         else pd.Series([], dtype="str")
     )
     both_kinds = bool(opp_outcomes.eq("won").any() and opp_outcomes.eq("lost").any())
-    use_converted = not both_kinds and _has(leads, "converted")
+    use_converted = not both_kinds and has_values(leads, "converted")
     if len(opp_outcomes) and not use_converted:
         deals, open_excluded = _opportunity_outcomes(opportunities, leads)
         source = "opportunities"
-    elif leads is not None and _has(leads, "converted"):
+    elif leads is not None and has_values(leads, "converted"):
         deals = _lead_outcomes(leads)
         source = "leads.converted"
     else:
@@ -295,6 +346,7 @@ def _opportunity_outcomes(
             if "opportunity_id" in opp
             else np.arange(closed.sum()).astype(str),
             "won": (outcome == "won").to_numpy()[closed],
+            "_row": np.flatnonzero(closed),
         }
     )
     for col in ("account_id", "lead_id"):
@@ -338,6 +390,7 @@ def _lead_outcomes(leads: pd.DataFrame) -> pd.DataFrame:
             else pd.array([pd.NA] * int(known.sum()), "str"),
             "amount": np.nan,
             "cycle_days": np.nan,
+            "_row": np.flatnonzero(known),
         }
     )
 
@@ -397,74 +450,39 @@ def join_accounts(
     return deals, acc_seg, dims, industry_dim, skipped
 
 
-def join_buyers(
-    deals: pd.DataFrame,
-    leads: pd.DataFrame | None,
-    account_segs: pd.DataFrame | None,
-    dims: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], dict[str, str]]:
-    """The buyer's seniority and function on each outcome; every lead's segments.
-
-    Parameters
-    ----------
-    deals : DataFrame
-        Closed outcomes with their firmographic columns (:func:`join_accounts`).
-    leads : DataFrame or None
-        Canonical leads.
-    account_segs : DataFrame or None
-        The accounts' segments (carried to the leads, with ``has_account``).
-    dims : list of str
-        The firmographic dimensions of ``deals``.
-
-    Returns
-    -------
-    (deals, lead_segments, persona_dimensions, skipped)
-        ``lead_segments`` is ``None`` without leads; ``persona_dimensions`` is
-        ``["seniority", "function"]`` when the outcomes name their buyer, else empty.
-    """
-    skipped: dict[str, str] = {}
-    persona: list[str] = []
-    if leads is None or not len(leads):
-        skipped["titles"] = (
-            "There is no leads table, so job-title segments and revenue per lead are skipped."
-        )
-        return deals, None, persona, skipped
-    lead_seg = pd.DataFrame({"lead_id": leads["lead_id"].astype("str").to_numpy()})
-    lead_seg["account_id"] = (
-        leads["account_id"].astype("str").to_numpy()
-        if "account_id" in leads
-        else pd.array([pd.NA] * len(leads), "str")
-    )
-    if _has(leads, "job_title"):
-        titles = leads["job_title"].reset_index(drop=True)
-        lead_seg["seniority"] = normalise_seniority(titles).cat.as_ordered().array
-        lead_seg["function"] = normalise_function(titles).array
-        if deals["lead_id"].notna().any():
-            persona = list(PERSONA)
-            deals = deals.merge(lead_seg[["lead_id", *PERSONA]], on="lead_id", how="left")
-            deals["seniority"] = fill_unknown(deals["seniority"])
-            deals["function"] = fill_unknown(deals["function"])
-        else:
-            skipped["titles"] = (
-                "The opportunities do not name their lead (lead_id), so job-title segments are skipped."
-            )
-    else:
-        skipped["titles"] = (
-            "leads has no job_title values, so seniority and function segments are skipped."
-        )
-    if account_segs is not None:
-        fdims = [d for d in dims if d in FIRMOGRAPHIC]
-        lead_seg["has_account"] = isin_values(lead_seg["account_id"], account_segs["account_id"])
-        lead_seg = lead_seg.merge(account_segs[["account_id", *fdims]], on="account_id", how="left")
-        for d in fdims:
-            lead_seg[d] = fill_unknown(lead_seg[d])
-    return deals, lead_seg, persona, skipped
+#: Firmographic dimension -> the canonical column it is read from.
+_SOURCE_COLUMN = {
+    "sic_division": "sic_code",
+    "sic_major_group": "sic_code",
+    "sic_code": "sic_code",
+    "industry": "industry",
+    "employee_band": "employees",
+    "revenue_band": "annual_revenue",
+    "locations_band": "locations",
+    "region": "region",
+    "country": "country",
+}
 
 
 def dimension_note(inputs: IcpInputs, dims: list[str] | tuple[str, ...]) -> str | None:
     """One sentence when none of ``dims`` is available (which data is missing), else ``None``."""
     if any(d in inputs.dimensions for d in dims):
         return None
+    names = ", ".join(dimension_label(d).lower() for d in dims)
+    row_tables = sorted(
+        {
+            "opportunities" if lv == "deal" else "leads"
+            for d, lv in inputs.levels.items()
+            if d in FIRMOGRAPHIC
+        }
+    )
+    if inputs.accounts is None and row_tables and all(d in FIRMOGRAPHIC for d in dims):
+        columns = list(dict.fromkeys(_SOURCE_COLUMN[d] for d in dims))
+        wanted = ", ".join(columns[:-1]) + (" or " if len(columns) > 1 else "") + columns[-1]
+        return (
+            f"Section skipped: there is no accounts table, and the {' and '.join(row_tables)} "
+            f"rows carry no {wanted} values."
+        )
     keys = {
         "sic_division": ("accounts", "sic", "industry"),
         "sic_major_group": ("accounts", "sic", "industry"),
@@ -477,13 +495,32 @@ def dimension_note(inputs: IcpInputs, dims: list[str] | tuple[str, ...]) -> str 
         "country": ("accounts", "country"),
         "seniority": ("titles",),
         "function": ("titles",),
+        "job_title": ("titles",),
     }
     for d in dims:
-        for k in keys.get(d, ()):
+        for k in keys.get(d, (f"attribute:{d}",)):
             if k in inputs.skipped:
                 return "Section skipped: " + inputs.skipped[k][0].lower() + inputs.skipped[k][1:]
-    names = ", ".join(DIMENSION_LABELS.get(d, d).lower() for d in dims)
     return f"Section skipped: the data has no {names} segments."
+
+
+def nothing_to_segment(inputs: IcpInputs) -> str | None:
+    """One sentence when no dimension splits the closed outcomes in two or more segments.
+
+    Then no win rate can be compared with another: the module records a skip with this
+    reason instead of running sections that would all be empty.
+    """
+    for d in inputs.dimensions:
+        labels = inputs.deals[d].astype("object")
+        if labels[labels != UNKNOWN].nunique() >= 2:
+            return None
+    found = ", ".join(dimension_label(d).lower() for d in inputs.dimensions)
+    have = f" ({found}: one value each)" if found else ""
+    return (
+        f"The {len(inputs.deals):,} closed outcomes have nothing to segment them by{have}: map "
+        "firmographic columns (industry, employees, annual_revenue, region, ...) or job_title "
+        "in org.yml, or list other columns under parameters: icp_segments."
+    )
 
 
 def skipped_sentences(inputs: IcpInputs) -> list[str]:
@@ -496,12 +533,17 @@ def skipped_sentences(inputs: IcpInputs) -> list[str]:
 
 
 def try_prepare_icp(**kwargs) -> tuple[IcpInputs | None, str | None]:
-    """:func:`prepare_icp`, returning ``(None, sentence)`` instead of raising when the data has no outcomes.
+    """:func:`prepare_icp`, returning ``(None, sentence)`` instead of raising.
 
-    A notebook uses it to print one clear sentence and skip the module's sections
-    instead of stopping the whole run.
+    The sentence says why: the data has no outcomes (or only one kind), or nothing
+    to segment them by (:func:`nothing_to_segment`). A notebook uses it to record a
+    skip with that reason instead of stopping the whole run.
     """
     try:
-        return prepare_icp(**kwargs), None
+        inputs = prepare_icp(**kwargs)
     except ValueError as exc:
         return None, f"The ICP sections are skipped: {exc}"
+    reason = nothing_to_segment(inputs)
+    if reason is not None:
+        return None, f"The ICP sections are skipped: {reason}"
+    return inputs, None

@@ -29,6 +29,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "country": "Country",
     "seniority": "Seniority",
     "function": "Function",
+    "job_title": "Job title",
 }
 FIRMOGRAPHIC = (
     "sic_division",
@@ -41,9 +42,27 @@ FIRMOGRAPHIC = (
     "region",
     "country",
 )
-PERSONA = ("seniority", "function")
+#: Buyer dimensions: a title's seniority and function, or the raw ``job_title`` values when
+#: the column holds occupations or categories rather than titles.
+PERSONA = ("seniority", "function", "job_title")
 #: Ordered (banded) dimensions: small bands are flagged, never pooled across the order.
 ORDERED = ("employee_band", "revenue_band", "locations_band", "seniority")
+
+
+def dimension_label(dimension: str) -> str:
+    """The display name of a dimension; a declared attribute's column name made readable.
+
+    Examples
+    --------
+    >>> dimension_label("employee_band")
+    'Employees'
+    >>> dimension_label("route_to_market")
+    'Route to market'
+    """
+    if dimension in DIMENSION_LABELS:
+        return DIMENSION_LABELS[dimension]
+    text = str(dimension).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def label_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:

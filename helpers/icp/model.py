@@ -8,18 +8,18 @@ on the dimensions of :func:`default_model_dimensions` and turns the kept winning
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from helpers.icp.bands import band_labels, format_edge
+from helpers.icp.bands import band_bounds, band_labels, format_edge
 from helpers.icp.inputs import IcpInputs
 from helpers.icp.labels import (
     DIMENSION_LABELS,
-    FIRMOGRAPHIC,
     PERSONA,
     SENIORITIES,
+    dimension_label,
     label_codes,
     label_isin,
     label_values,
@@ -43,7 +43,7 @@ class Condition:
         """The condition as plain data (``dimension, label, segments, text``, ``range``, ``codes``)."""
         d = {
             "dimension": self.dimension,
-            "label": DIMENSION_LABELS.get(self.dimension, self.dimension),
+            "label": dimension_label(self.dimension),
         }
         d.update({"segments": list(self.segments), "text": self.text})
         if self.low is not None or self.high is not None:
@@ -82,6 +82,15 @@ class IcpModel:
     industry_dimension : str or None
     edges : dict
         Band edges used (to score new accounts the same way).
+    deal_effects : dict
+        Dimension known per deal or lead only (a declared attribute of the deal rows,
+        firmographics of a one-row-per-deal export) -> segment -> log-odds effect.
+    deal_means : dict
+        Their average effect over the closed outcomes, already in ``intercept``: a row
+        that carries the dimension is scored with its effect minus this average.
+    attributes : dict
+        Declared attributes segmented (name -> ``Attribute.to_dict()``), to segment
+        new rows the same way.
     """
 
     intercept: float
@@ -95,12 +104,15 @@ class IcpModel:
     evidence: dict[str, dict[str, Any]]
     industry_dimension: str | None
     edges: dict[str, list[float]]
+    deal_effects: dict[str, dict[str, float]] = field(default_factory=dict)
+    deal_means: dict[str, float] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def rule_text(self) -> str:
         """The rule as one sentence ("Industry in {...} and Employees 201-1,000")."""
         if not self.conditions:
-            return "No firmographic segment wins clearly above the others: no ICP rule."
+            return "No segment wins clearly above the others: no ICP rule."
         return " and ".join(c.text for c in self.conditions)
 
     @property
@@ -111,15 +123,22 @@ class IcpModel:
         return cut
 
 
-def _condition(dim: str, segments: list[str], edges: dict[str, list[float]]) -> Condition:
-    """A winning set as a rule condition: a band range ("Employees 201-1,000") or a list."""
-    label = DIMENSION_LABELS.get(dim, dim)
+def _condition(
+    dim: str, segments: list[str], edges: dict[str, list[float]], order: list[str] | None = None
+) -> Condition:
+    """A winning set as a rule condition: a band range ("Employees 201-1,000") or a list.
+
+    ``order`` is the label order of an ordered dimension (text bands, numeric
+    attributes): its segments are listed in that order, and the range read from the
+    first and last labels' bounds (:func:`~helpers.icp.bands.band_bounds`).
+    """
+    label = dimension_label(dim)
     src = {
         "employee_band": ("employees", False),
         "revenue_band": ("annual_revenue", True),
         "locations_band": ("locations", False),
     }
-    if dim in src:
+    if dim in src and set(segments) <= set(band_labels(edges[src[dim][0]], src[dim][1])):
         key, money = src[dim]
         e = edges[key]
         labels = band_labels(e, money)
@@ -136,17 +155,20 @@ def _condition(dim: str, segments: list[str], edges: dict[str, list[float]]) -> 
             else:
                 text = f"{label} {format_edge(low, money)}-{format_edge(high - 1, money)}"
             return Condition(dim, [labels[i] for i in idx], text, low, high)
-    codes = None
+    codes = low = high = None
     if dim == "sic_major_group":
         codes = sorted(s.split(" ", 1)[0] for s in segments)
     if dim == "seniority":
         segments = [s for s in SENIORITIES if s in segments]
+    elif order:
+        segments = [s for s in order if s in segments]
+        low, high = band_bounds(segments[0])[0], band_bounds(segments[-1])[1]
     else:
         segments = sorted(segments)
     text = (
         f"{label} in {{{', '.join(segments)}}}" if len(segments) > 1 else f"{label} = {segments[0]}"
     )
-    return Condition(dim, segments, text, codes=codes)
+    return Condition(dim, segments, text, low, high, codes=codes)
 
 
 def condition_mask(df: pd.DataFrame, conditions: list[Condition] | list[dict]) -> pd.Series:
@@ -166,7 +188,7 @@ def default_model_dimensions(inputs: IcpInputs) -> list[str]:
     Revenue and sites grow with headcount, so the model takes one size measure
     (employees, else annual revenue, else sites) rather than letting correlated
     measures split one effect; the segment tables still show all three. Likewise
-    region, else country.
+    region, else country. Declared attributes (``inputs.extra``) all enter.
     """
     size = next(
         (d for d in ("employee_band", "revenue_band", "locations_band") if d in inputs.dimensions),
@@ -174,7 +196,7 @@ def default_model_dimensions(inputs: IcpInputs) -> list[str]:
     )
     place = next((d for d in ("region", "country") if d in inputs.dimensions), None)
     dims = [d for d in (inputs.industry_dimension, size, place) if d]
-    return dims + inputs.persona
+    return dims + inputs.extra + inputs.persona
 
 
 def fit_icp(
@@ -196,7 +218,7 @@ def fit_icp(
     min_n : int
         Minimum closed outcomes for a segment to count (smaller ones are pooled).
     max_conditions : int
-        At most this many firmographic conditions in the rule (the strongest).
+        At most this many conditions in the rule (the strongest).
     tier_lifts : (float, float, float)
         Minimum predicted win rate of tiers A, B, C as multiples of the overall
         win rate; the rest is D.
@@ -217,11 +239,11 @@ def fit_icp(
 
     Notes
     -----
-    See :func:`select_segment_splits`: one "winning set" per dimension, kept only
-    when it beats chance, all estimated together (so overlapping dimensions such
-    as employees and revenue do not both claim the same effect). The rule is the
-    firmographic winning sets joined by "and"; the buyer's winning seniorities and
-    functions form the persona.
+    See :func:`select_segment_splits`: one "winning set" per dimension, kept only when
+    it beats chance, all estimated together (overlapping dimensions such as employees and
+    revenue do not both claim one effect). The rule joins the winning sets of firmographics
+    and declared attributes by "and"; the buyer's (seniority, function or raw title) form
+    the persona.
     """
     deals = inputs.deals
     if dimensions is None:
@@ -231,20 +253,21 @@ def fit_icp(
         deals, dimensions, min_n=min_n, alpha=alpha, seed=seed
     )
     persona = [d for d in dimensions if d in PERSONA]
+    profile = [d for d in dimensions if d not in PERSONA]
     labels = design_labels(deals, dimensions, kept)
-    coefficients = _segment_effects(
-        labels, [d for d in dimensions if d in FIRMOGRAPHIC], splits, effects
-    )
+    account = [d for d in profile if inputs.level(d) == "account"]
+    deal = [d for d in profile if d not in account]
+    coefficients = _segment_effects(labels, account, splits, effects)
     persona_effects = _segment_effects(labels, persona, splits, effects)
-    # buyer effects averaged in: accounts are scored without knowing who will buy
-    account_intercept = intercept
-    for d in persona:
-        account_intercept += float(label_values(labels[d], persona_effects[d]).mean())
+    deal_effects = _segment_effects(labels, deal, splits, effects)
+    account_intercept, deal_means = _account_intercept(
+        intercept, labels, persona_effects, deal_effects
+    )
     return IcpModel(
         intercept=float(account_intercept),
         coefficients=coefficients,
         persona_effects=persona_effects,
-        conditions=_rule_conditions(splits, inputs.edges, max_conditions),
+        conditions=_rule_conditions(splits, inputs.edges, max_conditions, _orders(deals, profile)),
         personas={d: (list(splits[d].segments) if d in splits else []) for d in persona},
         kept=kept,
         overall_win_rate=float(deals["won"].astype(bool).mean()),
@@ -252,7 +275,37 @@ def fit_icp(
         evidence=_split_evidence(splits, effects, errors),
         industry_dimension=inputs.industry_dimension,
         edges=inputs.edges,
+        deal_effects=deal_effects,
+        deal_means=deal_means,
+        attributes={d: a.to_dict() for d, a in inputs.attributes.items()},
     )
+
+
+def _account_intercept(
+    intercept: float,
+    labels: pd.DataFrame,
+    persona_effects: dict[str, dict[str, float]],
+    deal_effects: dict[str, dict[str, float]],
+) -> tuple[float, dict[str, float]]:
+    """The intercept that scores accounts, and the average effect of each deal-level dimension.
+
+    Buyer effects (and those of attributes known per deal) are averaged in: accounts are
+    scored without knowing who will buy, or how.
+    """
+    deal_means = {d: float(label_values(labels[d], e).mean()) for d, e in deal_effects.items()}
+    account_intercept = intercept + sum(deal_means.values())
+    for d, e in persona_effects.items():
+        account_intercept += float(label_values(labels[d], e).mean())
+    return float(account_intercept), deal_means
+
+
+def _orders(deals: pd.DataFrame, dims: list[str]) -> dict[str, list[str]]:
+    """The label order of every ordered dimension among ``dims`` (bands, declared orders)."""
+    return {
+        d: [str(c) for c in deals[d].cat.categories]
+        for d in dims
+        if isinstance(deals[d].dtype, pd.CategoricalDtype) and deals[d].dtype.ordered
+    }
 
 
 def _segment_effects(
@@ -272,15 +325,19 @@ def _segment_effects(
 
 
 def _rule_conditions(
-    splits: dict[str, SegmentSplit], edges: dict[str, list[float]], max_conditions: int
+    splits: dict[str, SegmentSplit],
+    edges: dict[str, list[float]],
+    max_conditions: int,
+    orders: dict[str, list[str]] | None = None,
 ) -> list[Condition]:
-    """The strongest firmographic winning sets (at most ``max_conditions``), in display order."""
-    chosen = sorted((d for d in splits if d in FIRMOGRAPHIC), key=lambda d: -splits[d].statistic)[
+    """The strongest winning sets beyond the buyer (at most ``max_conditions``), in order."""
+    orders = orders or {}
+    chosen = sorted((d for d in splits if d not in PERSONA), key=lambda d: -splits[d].statistic)[
         :max_conditions
     ]
     order = {d: i for i, d in enumerate(DIMENSION_LABELS)}
     return [
-        _condition(d, splits[d].segments, edges)
+        _condition(d, splits[d].segments, edges, orders.get(d))
         for d in sorted(chosen, key=lambda d: order.get(d, 99))
     ]
 

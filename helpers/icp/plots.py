@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from helpers.icp.labels import DIMENSION_LABELS
+from helpers.icp.labels import dimension_label
 
 
 def _short(label: str, width: int = 34) -> str:
@@ -83,11 +83,7 @@ def plot_win_rates(
     _win_rate_legend(ax, line, overall, highlighted=hl.any(), few=(~solid).any())
     ax.xaxis.set_major_formatter(style.percent_formatter())
     ax.set_xlim(0, min(1.0, max(float(np.nanmax(t["ci_high"])) * 1.1, overall * 1.5)))
-    dim = (
-        DIMENSION_LABELS.get(str(t["dimension"].iloc[0]), str(t["dimension"].iloc[0]))
-        if len(t)
-        else ""
-    )
+    dim = dimension_label(str(t["dimension"].iloc[0])) if len(t) else ""
     ax.set_xlabel("Win rate of closed opportunities (%; line = 95% interval)")
     ax.set_ylabel(f"{dim} ({unit})" if unit else dim)
     ax.set_title(title or f"Win rate by {dim[:1].lower() + dim[1:]}")

@@ -180,6 +180,8 @@ def select_segment_splits(
         set (and its standard error) in the final model; ``kept``: unordered
         dimension -> segments standing alone.
     """
+    if not dims:  # nothing to segment by: the model is the overall win rate
+        return _overall_log_odds(deals[won]), {}, {}, {}, {}
     rng = np.random.default_rng(seed)
     kept: dict[str, list[str]] = {}
     for d in dims:
@@ -205,6 +207,12 @@ def select_segment_splits(
     effects = {d: float(b) for d, b in zip(splits, beta[1:])}
     errors = {d: float(s) for d, s in zip(splits, se[1:])}
     return float(beta[0]), splits, effects, errors, kept
+
+
+def _overall_log_odds(won: pd.Series) -> float:
+    """Log-odds of the overall win rate (the intercept of a model without dimensions)."""
+    rate = min(max(float(won.astype(bool).mean()), 1e-9), 1 - 1e-9)
+    return math.log(rate / (1 - rate))
 
 
 @dataclass

@@ -13,9 +13,9 @@ import pandas as pd
 from helpers.core.stats import wilson_interval
 from helpers.icp.inputs import IcpInputs
 from helpers.icp.labels import (
-    DIMENSION_LABELS,
     OTHER_SMALL,
     UNKNOWN,
+    dimension_label,
     fill_unknown,
     label_codes,
     relabel,
@@ -276,7 +276,7 @@ def top_segments(
 
 def describe_segment(row: pd.Series) -> str:
     """One sentence about a segment row: win rate, interval, lift, sample size."""
-    label = DIMENSION_LABELS.get(row["dimension"], row["dimension"])
+    label = dimension_label(row["dimension"])
     return (
         f"{label} = {row['segment']}: {row['win_rate']:.0%} win rate "
         f"(95% interval {row['ci_low']:.0%}-{row['ci_high']:.0%}, {int(row['opportunities']):,} closed), "

@@ -104,4 +104,12 @@ def summary_figures(result: IcpResult, n_top: int = 5) -> dict:
         "tiers_win_rate": {t: e["win_rate"] for t, e in icp["tiers"].get("evidence", {}).items()},
         "skipped": skipped_sentences(inputs),
     }
+    # keys that only exist for some exports (the sample's figures stay as they are)
+    if "job_title" in model.personas:
+        fig["winning_job_titles"] = list(model.personas["job_title"])
+    if inputs.attributes:
+        fig["attributes"] = {
+            d: {"table": a.table, "kind": a.kind, "in_rule": d in conds}
+            for d, a in inputs.attributes.items()
+        }
     return fig

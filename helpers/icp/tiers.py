@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.icp.attributes import Attribute
 from helpers.icp.bands import EMPLOYEE_EDGES, LOCATION_EDGES, REVENUE_EDGES
-from helpers.icp.inputs import account_segments
+from helpers.icp.firmographics import account_segments
 from helpers.icp.labels import (
     OTHER_SMALL,
     PERSONA,
@@ -20,6 +21,7 @@ from helpers.icp.labels import (
     label_codes,
     label_isin,
     label_values,
+    relabel,
 )
 from helpers.icp.model import IcpModel, condition_mask
 from helpers.icp.titles import normalise_function, normalise_seniority
@@ -40,7 +42,12 @@ def as_icp_dict(icp: IcpModel | dict) -> dict:
 
 
 def score_segments(segments: pd.DataFrame, icp: IcpModel | dict) -> pd.Series:
-    """Fit score (predicted win rate, 0-1) of rows that carry firmographic segment columns."""
+    """Fit score (predicted win rate, 0-1) of rows that carry segment columns.
+
+    Account dimensions the rows lack count as ``Unknown``; dimensions known per deal or
+    lead only (``fit_model.deal_effects``) count at their average effect unless the rows
+    carry them (deals, leads of a lead-level attribute).
+    """
     icp = as_icp_dict(icp)
     fm = icp["fit_model"]
     eta = np.full(len(segments), float(fm["intercept"]))
@@ -49,13 +56,22 @@ def score_segments(segments: pd.DataFrame, icp: IcpModel | dict) -> pd.Series:
         if d not in segments:
             eta += float(coefs.get(UNKNOWN, 0.0) or 0.0)
             continue
-        keep = set(kept[d]) | {UNKNOWN} if d in kept else None
-        table = {}
-        for label in label_codes(segments[d])[1]:
-            key = label if keep is None or label in keep else OTHER_SMALL
-            table[label] = float(coefs.get(key, 0.0) or 0.0)
-        eta += label_values(segments[d], table)
+        eta += _effects(segments[d], coefs, kept.get(d))
+    means = fm.get("deal_means") or {}
+    for d, coefs in (fm.get("deal_effects") or {}).items():
+        if d in segments:
+            eta += _effects(segments[d], coefs, kept.get(d)) - float(means.get(d, 0.0) or 0.0)
     return pd.Series(1 / (1 + np.exp(-eta)), index=segments.index, name="fit_score")
+
+
+def _effects(labels: pd.Series, coefs: dict, kept: list[str] | None) -> np.ndarray:
+    """Each row's log-odds effect; labels too small to stand alone take the pooled one."""
+    keep = set(kept) | {UNKNOWN} if kept is not None else None
+    table = {}
+    for label in label_codes(labels)[1]:
+        key = label if keep is None or label in keep else OTHER_SMALL
+        table[label] = float(coefs.get(key, 0.0) or 0.0)
+    return label_values(labels, table)
 
 
 def tier_of(scores: pd.Series, cutoffs: dict[str, float]) -> pd.Series:
@@ -96,23 +112,30 @@ def assign_tiers(
     DataFrame
         ``account_id``, ``fit_score`` (predicted win rate of a deal with the
         account, 0-1), ``tier`` (ordered A > B > C > D), ``in_icp`` (meets every
-        condition of the ICP rule).
+        condition of the ICP rule on the accounts' own attributes; False when the rule
+        names only deal or buyer attributes).
     """
     icp = as_icp_dict(icp)
     if "account_id" not in accounts:
         raise ValueError("The accounts table needs an account_id column to be given tiers.")
     seg_cfg = icp.get("segmentation", {})
     edges = seg_cfg.get("edges", {})
+    attributes = {
+        d: Attribute.from_dict(d, a)
+        for d, a in (seg_cfg.get("attributes") or {}).items()
+        if a.get("table") == "accounts"
+    }
     segs, _ = account_segments(
         accounts,
         sic_table=sic_table,
         employee_edges=edges.get("employees", EMPLOYEE_EDGES),
         revenue_edges=edges.get("annual_revenue", REVENUE_EDGES),
         location_edges=edges.get("locations", LOCATION_EDGES),
+        attributes=attributes,
     )
     score = score_segments(segs, icp)
     cut = icp["tiers"]["cutoffs"]
-    conds = icp["rule"]["conditions"]
+    conds = [c for c in icp["rule"]["conditions"] if c["dimension"] in segs]
     out = pd.DataFrame(
         {
             "account_id": segs["account_id"].astype("str"),
@@ -169,10 +192,11 @@ def assign_lead_tiers(
         personas = {}
         if icp is not None:
             personas = as_icp_dict(icp).get("personas", {})
+        raw = relabel(titles, lambda c: c.strip() or UNKNOWN)
         for d in PERSONA:
             segs = (personas.get(d) or {}).get("segments") or []
             if segs:
-                match &= label_isin(out[d], segs)
+                match &= label_isin(raw if d == "job_title" else out[d], segs)
         out["persona_match"] = pd.array(match, dtype="boolean")
     else:
         out["seniority"] = UNKNOWN

@@ -139,3 +139,110 @@ def null_org(seed: int, n_deals: int = 300, n_acc: int = 200):
         }
     ).astype("str")
     return acc, leads, opps
+
+
+# --------------------------------------------------------------------------- export shapes
+
+#: Company-size and revenue bands as a one-row-per-deal export types them.
+SIZE_BANDS = ["1K or less", "1K to 5K", "5K to 15K", "15K to 25K", "More than 25K"]
+REVENUE_BANDS = ["1-10", "11-50", "51-200", "201-1,000", "10,001+"]
+ROUTES = ["Direct", "Partner", "Online"]
+PRODUCTS = ["Product A", "Product B", "Product C", "Product D"]
+
+
+def deal_rows(seed: int, n: int = 600, route_effect: float = 1.2, size_effect: float = 1.0):
+    """One row per closed deal (Won/Loss, no lead table): size and revenue as text bands, a
+    route to market, a product.
+
+    Planted: route "Partner" wins (+``route_effect`` log-odds) and companies of 5K to 25K win
+    (+``size_effect``); revenue band and product carry no effect.
+    """
+    rng = np.random.default_rng(seed)
+    size = rng.choice(SIZE_BANDS, n)
+    route = rng.choice(ROUTES, n)
+    eta = -0.8 + route_effect * (route == "Partner") + size_effect * np.isin(size, SIZE_BANDS[2:4])
+    won = rng.random(n) < 1 / (1 + np.exp(-eta))
+    return pd.DataFrame(
+        {
+            "Opportunity Number": [f"D{i:05d}" for i in range(n)],
+            "Outcome": np.where(won, "Won", "Loss"),
+            "Company Size": size,
+            "Revenue": rng.choice(REVENUE_BANDS, n),
+            "Route To Market": route,
+            "Product": rng.choice(PRODUCTS, n),
+        }
+    )
+
+
+def deal_org(folder, seed: int = 0, segments: list | None = None, columns: bool = True):
+    """A one-row-per-deal export (no lead table of its own: the deals are the lead list).
+
+    ``columns=False`` maps no attribute at all: nothing to segment by.
+    """
+    mapped = {
+        "employees": "Company Size",
+        "annual_revenue": "Revenue",
+        "route_to_market": "Route To Market",
+        "product": "Product",
+    }
+    config = {
+        "name": "Deals export",
+        "files": {"opportunities": {"path": "deals.csv"}, "leads": {"from": "opportunities"}},
+        "columns": {
+            "opportunities": {
+                "opportunity_id": "Opportunity Number",
+                "outcome": "Outcome",
+                **(mapped if columns else {}),
+            },
+        },
+        "values": {"opportunities": {"outcome": {"Won": "won", "Loss": "lost"}}},
+    }
+    if segments:
+        config["parameters"] = {"icp_segments": segments}
+    return write_org(folder, {"deals.csv": deal_rows(seed)}, config)
+
+
+OCCUPATIONS = ["Unemployed", "Working Professional", "Student", "Businessman", "Housewife"]
+
+
+def b2c_rows(seed: int, n: int = 600):
+    """A B2C lead export: an occupation typed in the title field, a contacts count, converted
+    (0/1), no id column and no dates.
+
+    Planted: working professionals convert (+1.5 log-odds); the contacts count has no effect.
+    """
+    rng = np.random.default_rng(seed)
+    occupation = rng.choice(OCCUPATIONS, n, p=[0.45, 0.25, 0.2, 0.05, 0.05])
+    eta = -1.2 + 1.5 * (occupation == "Working Professional")
+    return pd.DataFrame(
+        {
+            "What is your current occupation": occupation,
+            "Contacts": rng.integers(0, 4, n),
+            "Converted": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int),
+        }
+    )
+
+
+def b2c_org(folder, seed: int = 0, occupation: bool = True):
+    """The B2C lead export as an org, without an id column (``occupation=False``: the
+    contacts count only)."""
+    columns = {"converted": "Converted", "contacts": "Contacts"}
+    if occupation:
+        columns["job_title"] = "What is your current occupation"
+    config = {
+        "name": "B2C leads",
+        "files": {"leads": {"path": "leads.csv", "row_ids": True}},
+        "columns": {"leads": columns},
+    }
+    return write_org(folder, {"leads.csv": b2c_rows(seed)}, config)
+
+
+def write_org(folder, files: dict, config: dict):
+    """An organization folder: the export files (CSV) and its ``org.yml``."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in files.items():
+        frame.to_csv(folder / name, index=False)
+    (folder / "org.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return folder

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
-from icp_fixtures import small_tables
+from icp_fixtures import (
+    b2c_org,
+    deal_org,
+    small_tables,
+)
 
 from helpers import icp
 
@@ -61,3 +66,56 @@ def test_prepare_icp_needs_both_outcomes():
         icp.prepare_icp(leads=leads, opportunities=opps.assign(outcome="won"))
     with pytest.raises(ValueError, match="needs outcomes"):
         icp.prepare_icp(leads=leads)
+
+
+# --------------------------------------------------------------------------- export shapes
+
+
+def test_opportunity_export_without_attributes_skips_instead_of_crashing(tmp_path, load):
+    # issue 11: one row per opportunity, no lead table, nothing mapped to segment by:
+    # fit_icp crashed with "ValueError: No group keys passed!"
+    data = load(deal_org(tmp_path / "deals", columns=False))
+    inp, problem = icp.try_prepare_icp(
+        leads=data.leads, opportunities=data.opportunities, accounts=data.accounts
+    )
+    assert inp is None
+    assert problem == (
+        "The ICP sections are skipped: The 600 closed outcomes have nothing to segment them by: "
+        "map firmographic columns (industry, employees, annual_revenue, region, ...) or job_title "
+        "in org.yml, or list other columns under parameters: icp_segments."
+    )
+    bare = icp.prepare_icp(leads=data.leads, opportunities=data.opportunities)
+    model = icp.fit_icp(bare)  # no dimension at all: the overall rate, no rule, no crash
+    assert model.conditions == [] and model.evidence == {}
+    assert 1 / (1 + np.exp(-model.intercept)) == pytest.approx(model.overall_win_rate)
+
+
+def test_declared_attributes_come_from_the_deal_rows(tmp_path, load):
+    segments = ["route_to_market", {"product": ["Product D", "Product C"]}, "missing", "outcome"]
+    data = load(deal_org(tmp_path / "deals"))
+    inp = icp.prepare_icp(leads=data.leads, opportunities=data.opportunities, segments=segments)
+    assert inp.extra == ["route_to_market", "product"]
+    assert inp.level("route_to_market") == "deal" and inp.attributes["product"].kind == "bands"
+    assert list(inp.deals["product"].cat.categories) == [
+        "Product D",
+        "Product C",
+        "Product A",  # not declared: after the declared order, first seen first
+        "Product B",
+        "Unknown",
+    ]
+    raw = data.opportunities.set_index("opportunity_id")["route_to_market"]
+    got = inp.deals.set_index("opportunity_id")["route_to_market"].astype("str")
+    assert got.equals(raw.reindex(got.index).astype("str"))
+    notes = " ".join(icp.skipped_sentences(inp))
+    assert "icp_segments names 'missing', which no table holds" in notes
+    assert "icp_segments names 'outcome', a key or a figure of the deals" in notes
+
+
+def test_b2c_lead_export_without_attributes_skips_instead_of_crashing(tmp_path, load):
+    # issue 11: leads only, a contacts count, no id column, no dates: the same crash
+    data = load(b2c_org(tmp_path / "b2c", occupation=False))
+    inp, problem = icp.try_prepare_icp(leads=data.leads)
+    assert inp is None and "have nothing to segment them by" in problem
+    inp, problem = icp.try_prepare_icp(leads=data.leads, segments=["contacts"])
+    assert problem is None and inp.attributes["contacts"].kind == "levels"
+    assert list(inp.deals["contacts"].cat.categories) == ["0", "1", "2", "3", "Unknown"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from icp_fixtures import null_org, planted_result
+from icp_fixtures import deal_rows, null_org, planted_result
 
 from helpers import icp
 
@@ -65,3 +65,40 @@ def test_no_firmographic_signal_gives_no_rule():
     model = icp.fit_icp(inp)
     assert model.conditions == []
     assert "no ICP rule" in model.rule_text
+
+
+def _deal_inputs(seed: int, route_effect: float):
+    """A one-row-per-deal export (text size bands on the deals) with two declared attributes."""
+    rows = deal_rows(seed, route_effect=route_effect)
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": rows["Opportunity Number"],
+            "outcome": rows["Outcome"].map({"Won": "won", "Loss": "lost"}),
+            "employees": rows["Company Size"],
+            "route_to_market": rows["Route To Market"],
+            "product": rows["Product"],
+        }
+    )
+    return icp.prepare_icp(opportunities=opps, segments=["route_to_market", "product"])
+
+
+def test_a_declared_attribute_with_an_effect_is_found_one_without_is_not():
+    # planted: route "Partner" +1.2 log-odds, sizes 5K-25K +1.0; product has no effect
+    found, products = 0, 0
+    for seed in range(8):
+        model = icp.fit_icp(_deal_inputs(seed, route_effect=1.2))
+        found += model.evidence.get("route_to_market", {}).get("segments") == ["Partner"]
+        products += "product" in model.evidence
+        conds = {c.dimension: c for c in model.conditions}
+        assert {"5K to 15K", "15K to 25K"} <= set(conds["employee_band"].segments)
+        assert conds["employee_band"].low == 5000.0  # bounds read from the band labels
+    assert found == 8 and products <= 1
+    assert "Route to market = Partner" in model.rule_text
+
+
+def test_a_declared_attribute_without_effect_stays_out():
+    hits = sum(
+        "route_to_market" in icp.fit_icp(_deal_inputs(seed, route_effect=0.0)).evidence
+        for seed in range(8)
+    )
+    assert hits <= 1

@@ -3,7 +3,9 @@
 The planted truths (``truths.yml: icp``) of the sample and of a generated alternative
 organization must come back from the notebook's figures; the Maven export (no SIC codes,
 no job titles) and a tiny export must run through with their sections skipped in one
-sentence each; an export without any outcome skips the whole module, once.
+sentence each; an export without any outcome, or with nothing to segment its outcomes by,
+skips the whole module, once. A one-row-per-deal export (text size bands, declared
+attributes) and a B2C lead export (occupations in the title field) run through.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from icp_fixtures import b2c_org, deal_org
 from papermill import PapermillExecutionError
 
 from helpers import icp
@@ -28,9 +31,15 @@ KEY = "01_icp"
 
 
 def execute(org_dir: Path, out: Path) -> tuple[dict, nbformat.NotebookNode]:
+    """Run the notebook on an org, with the org.yml parameters it declares (as the runner does)."""
+    from helpers.core.config import load_org_config
+
     (nb,) = [n for n in run.discover_notebooks() if n.key == "01_define_icp"]
     out.mkdir(parents=True, exist_ok=True)
-    run.execute_notebook(nb, out / NOTEBOOK.name, {"org_dir": str(org_dir), "output_dir": str(out)})
+    declared = run.read_parameters(NOTEBOOK)
+    params = {k: v for k, v in load_org_config(org_dir).parameters.items() if k in declared}
+    params.update({"org_dir": str(org_dir), "output_dir": str(out)})
+    run.execute_notebook(nb, out / NOTEBOOK.name, params)
     summary = json.loads((out / "summary.json").read_text())
     return summary[KEY], nbformat.read(out / NOTEBOOK.name, as_version=4)
 
@@ -206,7 +215,7 @@ def test_alt_org_recovers_its_own_planted_icp(alt_result, alt_truths, alt_data):
 
 
 def test_maven_export_runs_without_sic_codes_or_titles(tmp_path):
-    from conftest import real_org
+    from real_orgs import real_org
 
     org = real_org(
         "maven",
@@ -258,3 +267,52 @@ def test_export_without_outcomes_skips_the_module_once(tmp_path):
     assert errors == [f"ModuleSkipped: {stopped.value.evalue}"]
     assert text.count("Module skipped:") == 1
     assert not (out / "icp.yml").exists() and not (out / "figures").exists()
+
+
+def test_export_with_nothing_to_segment_skips_the_module_once(tmp_path):
+    # issue 11: a one-row-per-deal export with no attribute mapped crashed ("No group keys")
+    out = tmp_path / "out"
+    with pytest.raises(PapermillExecutionError) as stopped:
+        execute(deal_org(tmp_path / "deals", columns=False), out)
+    assert stopped.value.ename == "ModuleSkipped"
+    reason = json.loads((out / "summary.json").read_text())[KEY]["skipped"]
+    assert "600 closed outcomes have nothing to segment them by" in reason
+    assert "parameters: icp_segments" in reason and reason in stopped.value.evalue
+    assert not (out / "icp.yml").exists()
+
+
+def test_deal_export_with_text_bands_and_declared_attributes(tmp_path):
+    out = tmp_path / "out"
+    fig, nb = execute(deal_org(tmp_path / "deals", segments=["route_to_market", "product"]), out)
+    text, errors = text_and_errors(nb)
+    assert not errors, errors
+    # planted: route "Partner" and companies of 5K to 25K win; product has no effect
+    assert fig["icp_conditions"]["route_to_market"] == ["Partner"]
+    assert {"5K to 15K", "15K to 25K"} <= set(fig["icp_conditions"]["employee_band"])
+    assert set(fig["icp_evidence"]) == {"employee_band", "route_to_market"}
+    assert fig["attributes"] == {
+        "route_to_market": {"table": "opportunities", "kind": "text", "in_rule": True},
+        "product": {"table": "opportunities", "kind": "text", "in_rule": False},
+    }
+    assert fig["icp_win_rate"] > fig["overall_win_rate"] > fig["icp_outside_win_rate"]
+    rates = [r for r in fig["tiers_win_rate"].values() if r is not None]
+    assert rates[0] == max(rates) and rates[-1] == min(rates)
+    figures = {p.stem for p in (out / "figures").glob("*.png")}
+    assert {"01_win_rate_employee_band", "01_win_rate_route_to_market"} <= figures
+    assert "the opportunities rows carry no region or country values" in text
+    assert "there is no accounts table to give tiers to" in text
+    bands = icp.read_icp(out)["rule"]["conditions"]
+    assert [c["range"] for c in bands if c["dimension"] == "employee_band"][0][0] == 5000.0
+
+
+def test_b2c_lead_export_segments_the_raw_occupations(tmp_path):
+    out = tmp_path / "out"
+    fig, nb = execute(b2c_org(tmp_path / "b2c"), out)
+    text, errors = text_and_errors(nb)
+    assert not errors, errors
+    assert fig["outcome_source"] == "leads.converted"
+    assert fig["winning_job_titles"] == ["Working Professional"]  # planted
+    assert fig["winning_seniorities"] is None and fig["icp_conditions"] == {}
+    assert "name no seniority and no function" in " ".join(fig["skipped"])
+    assert "01_win_rate_job_title" in {p.stem for p in (out / "figures").glob("*.png")}
+    assert "the tiers separate nothing" in text
