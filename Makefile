@@ -8,7 +8,7 @@ ORG    ?= datasets/sample
 OUT    ?= reports/sample
 
 .DEFAULT_GOAL := help
-.PHONY: help install run check test test-fast lint sample exercises solutions lab bench clean
+.PHONY: help install run check test test-fast lint sample exercises solutions slides lab bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -49,11 +49,14 @@ exercises: $(STAMP) ## Regenerate exercises/ from solutions/
 solutions: $(STAMP) ## Re-execute the solutions top to bottom, storing outputs (for nbval)
 	$(BIN)/python -m helpers.workshop execute-solutions
 
+slides: $(STAMP) ## Debrief slides (reveal.js) from the solutions into reports/slides/
+	$(BIN)/python -m helpers.workshop slides
+
 lab: $(STAMP) ## Open JupyterLab on the workshop material
 	$(BIN)/jupyter lab --notebook-dir=.
 
-bench: $(STAMP) ## Benchmarks at growing sizes; writes benchmarks/results.md
-	$(BIN)/python benchmarks/run_benchmarks.py
+bench: $(STAMP) ## Benchmarks (sample, 100k, 1M, 75k exports; medians of 3 runs): prints the table, writes benchmarks/results.md
+	$(BIN)/python benchmarks/run_benchmarks.py --reuse
 
 clean: ## Remove the virtual environment and reports
 	rm -rf $(VENV) reports

@@ -1,4 +1,4 @@
-"""``python -m helpers.workshop {execute-solutions,generate,check}``: see :mod:`.cli`."""
+"""``python -m helpers.workshop COMMAND``: see :mod:`.cli`."""
 
 import sys
 

@@ -7,7 +7,6 @@ definition both teams accept, which participants search with :func:`mql_rule_evi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -16,7 +15,7 @@ from helpers.workshop.checks_base import ModuleChecks
 from helpers.workshop.checks_funnel import FunnelChecks
 from helpers.workshop.checks_revenue import RevenueChecks
 from helpers.workshop.checks_scoring import ScoringChecks
-from helpers.workshop.results import CheckResult, _as_number, checked
+from helpers.workshop.results import REVEAL, CheckResult, _as_number, checked
 
 
 def mql_rule_evidence(features, labels, tiers: Iterable[str], min_touches: int) -> dict[str, float]:
@@ -80,38 +79,49 @@ class CapstoneChecks(ModuleChecks):
     (``params.mql_min_lift`` and ``params.mql_min_recall``), and the plan's need.
     """
 
-    @checked("5.1", "the first row of the leakage ranking, and that step's censored 'rate'.")
-    def capstone_costliest_leak(self, transition, rate) -> CheckResult:
+    @checked("5.1", "the leakage ranking's first row, and that step's 'rate' (conversion table).")
+    def capstone_costliest_leak(self, costliest, costliest_rate) -> CheckResult:
         """Capstone 5.1: the new organization's costliest leak, and its censored conversion."""
-        return self._sibling(FunnelChecks)._costliest_leak("5.1", transition, rate)
+        return self._sibling(FunnelChecks)._costliest_leak("5.1", costliest, costliest_rate)
 
-    @checked(
-        "5.2",
-        "count the lost MQLs per cause: low-fit is marketing's side, under-worked is sales'.",
-    )
-    def capstone_whose_leak(self, side, share) -> CheckResult:
+    @checked("5.2", "the attribution totals: low-fit (marketing) and under-worked (sales) shares.")
+    def capstone_whose_leak(self, bigger_side, side_share) -> CheckResult:
         """Capstone 5.2: whose side loses more MQLs, and that side's share."""
-        return self._sibling(FunnelChecks)._whose_leak("5.2", side, share)
+        return self._sibling(FunnelChecks)._whose_leak("5.2", bigger_side, side_share)
 
-    @checked("5.3", "funnel.leak_cause at the costliest step: its 'cause'.")
-    def capstone_leak_cause(self, cause) -> CheckResult:
+    @checked("5.3", "the like-with-like comparison at the costliest step: its 'cause'.")
+    def capstone_leak_cause(self, leak_cause) -> CheckResult:
         """Capstone 5.3: the cause behind the costliest leak."""
-        return self._sibling(FunnelChecks)._leak_cause("5.3", cause)
+        return self._sibling(FunnelChecks)._leak_cause("5.3", leak_cause)
 
-    @checked(
-        "5.4",
-        "try tiers and touch minimums with workshop.mql_rule_evidence until both bars are met.",
-    )
-    def capstone_mql_definition(self, tiers, min_touches) -> CheckResult:
+    def _definition_options(self):
+        from helpers.workshop.tables import mql_definition_options
+
+        scoring_checks = self._sibling(ScoringChecks)
+        return self._cached(
+            "definition_options",
+            lambda: mql_definition_options(
+                scoring_checks._raw_features(), scoring_checks._labels(),
+                min_lift=self.params.mql_min_lift, min_recall=self.params.mql_min_recall,
+            ),
+        )
+
+    @checked("5.4", "the definitions table: a row whose lift and recall both clear the bars.")
+    def capstone_mql_definition(self, mql_tiers, mql_min_touches) -> CheckResult:
         """Capstone 5.4: an MQL definition meeting both teams' bars (several can be right)."""
-        if isinstance(tiers, str):
-            tiers = [t for t in re.split(r"[,\s]+", tiers) if t]
-        if not isinstance(tiers, Iterable) or not all(isinstance(t, str) for t in tiers):
+        from helpers.workshop.tables import best_definition, split_tiers
+
+        if mql_tiers is REVEAL or mql_min_touches is REVEAL:
+            best = best_definition(self._definition_options())
+            mql_tiers, mql_min_touches = split_tiers(best["tiers"]), int(best["min_touches"])
+        if isinstance(mql_tiers, str):
+            mql_tiers = split_tiers(mql_tiers)
+        if not isinstance(mql_tiers, Iterable) or not all(isinstance(t, str) for t in mql_tiers):
             return CheckResult(
                 "5.4", "incorrect", "the tiers should be a list of tier letters.",
-                'e.g. ["A", "B"].',
+                'type them as text, e.g. "A, B".', 'e.g. ["A", "B"].',
             )
-        number = _as_number(min_touches)
+        number = _as_number(mql_min_touches)
         if number is None or number < 0 or number != int(number):
             return CheckResult(
                 "5.4", "incorrect", "the minimum of marketing touches should be a whole number.",
@@ -120,13 +130,22 @@ class CapstoneChecks(ModuleChecks):
         scoring_checks = self._sibling(ScoringChecks)
         try:
             ev = mql_rule_evidence(
-                scoring_checks._raw_features(), scoring_checks._labels(), tiers, int(number)
+                scoring_checks._raw_features(), scoring_checks._labels(), mql_tiers, int(number)
             )
         except ValueError as exc:
             return CheckResult(
                 "5.4", "incorrect", str(exc), 'use tier letters among "A", "B", "C" and "D".'
             )
-        return self._judge_definition(ev)
+        result = self._judge_definition(ev)
+        if not result.passed:
+            return result
+        tiers = [str(t).strip().upper() for t in mql_tiers]
+        return CheckResult(
+            "5.4", "correct", result.message,
+            answer=f"tiers {', '.join(tiers)}, "
+            + (f"at least {int(number)} marketing touches" if number else "any marketing touches"),
+            answers=(", ".join(tiers), int(number)),
+        )
 
     def _judge_definition(self, ev: dict[str, float]) -> CheckResult:
         """Exercise 5.4's verdict on a definition's evidence: sales' bar, then marketing's."""
@@ -137,6 +156,7 @@ class CapstoneChecks(ModuleChecks):
                 f"these MQLs convert {ev['lift']:.1f} times as often as the average lead; "
                 f"sales asked for at least {min_lift:g} times.",
                 "narrow the definition: fewer tiers, or more marketing touches.",
+                'the "lift" column of the definitions table.',
             )
         if ev["recall"] < min_recall:
             return CheckResult(
@@ -144,6 +164,7 @@ class CapstoneChecks(ModuleChecks):
                 f"this definition catches {ev['recall']:.0%} of the leads that converted; "
                 f"marketing asked for at least {min_recall:.0%}.",
                 "widen the definition: more tiers, or fewer marketing touches.",
+                'the "recall" column of the definitions table.',
             )
         return CheckResult(
             "5.4", "correct",
@@ -151,7 +172,7 @@ class CapstoneChecks(ModuleChecks):
             f"average lead and catch {ev['recall']:.0%} of the conversions.",
         )
 
-    @checked("5.5", "the plan gap table: the 'needed_per_month' of the top stage.")
-    def capstone_leads_needed(self, per_month) -> CheckResult:
+    @checked("5.5", "the plan gap table: the top stage's 'needed_per_month'.")
+    def capstone_leads_needed(self, inquiries_needed) -> CheckResult:
         """Capstone 5.5: the top-of-funnel count the new organization's plan needs per month."""
-        return self._sibling(RevenueChecks)._leads_needed("5.5", per_month)
+        return self._sibling(RevenueChecks)._leads_needed("5.5", inquiries_needed)

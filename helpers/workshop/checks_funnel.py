@@ -14,6 +14,7 @@ from helpers.workshop.results import (
     check_number,
     checked,
     combine,
+    revealed,
 )
 
 
@@ -98,16 +99,17 @@ class FunnelChecks(ModuleChecks):
             ),
         )
 
-    @checked("2.1", "compare the lost leads of each step, not their conversion rates.")
-    def funnel_most_leads_lost(self, transition) -> CheckResult:
+    @checked("2.1", "the conversion table's 'lost' column (or the gaps in the waterfall).")
+    def funnel_most_leads_lost(self, most_lost) -> CheckResult:
         """Exercise 2.1: the step that loses the most leads (old enough to judge)."""
         conv = self._conv()
         most = conv.loc[conv["lost"] == conv["lost"].max(), "transition"].tolist()
         lowest = conv.loc[conv["rate"] == conv["rate"].min(), "transition"].tolist()
         return check_choice(
-            "2.1", transition, most,
+            "2.1", most_lost, most,
             what="the step that loses the most leads",
-            hint="sort the conversion table by its 'lost' column.",
+            hint="compare the number of leads each step loses, not its conversion rate.",
+            code_hint='conv.sort_values("lost")',
             options=conv["transition"].tolist(),
             mistakes={
                 t: "that step has the lowest rate, but a low rate on few leads loses few leads: "
@@ -117,10 +119,10 @@ class FunnelChecks(ModuleChecks):
             },
         )
 
-    @checked("2.2", "the first row of the leakage ranking, and that step's censored 'rate'.")
-    def funnel_costliest_leak(self, transition, rate) -> CheckResult:
+    @checked("2.2", "the leakage ranking's first row, and that step's 'rate' (conversion table).")
+    def funnel_costliest_leak(self, costliest, costliest_rate) -> CheckResult:
         """Exercise 2.2: the step losing the most expected revenue, and its censored conversion."""
-        return self._costliest_leak("2.2", transition, rate)
+        return self._costliest_leak("2.2", costliest, costliest_rate)
 
     def _costliest_leak(self, exercise: str, transition, rate) -> CheckResult:
         ranking, conv = self._ranking(), self._conv().set_index("transition")
@@ -129,7 +131,10 @@ class FunnelChecks(ModuleChecks):
         first = check_choice(
             exercise, transition, costliest,
             what="the step that loses the most expected revenue",
-            hint="use funnel.leakage_ranking: it is sorted by lost revenue.",
+            hint="a lead lost close to the deal costs more than one lost at the top: rank the "
+            "steps by the revenue their lost leads would have brought.",
+            code_hint="funnel.leakage_ranking(conv, funnel.average_deal(journeys)): "
+            "its first row.",
             options=list(conv.index),
             mistakes={
                 most_leads: "that step loses the most leads; rank by the revenue those leads "
@@ -141,7 +146,10 @@ class FunnelChecks(ModuleChecks):
         second = check_number(
             exercise, rate, float(conv.loc[costliest, "rate"]),
             what="that step's conversion under the censoring rule", fraction=True, rel_tol=0.01,
-            hint="the 'rate' column, which leaves out leads too young to have converted.",
+            decimals=2,  # read off the charts' whole percents, or a table's 3 decimals
+            hint="use the rate measured on leads old enough to have converted, not the naive "
+            "one.",
+            code_hint='conv.set_index("transition").loc[step, "rate"]',
             mistakes=[(
                 float(conv.loc[costliest, "rate_naive"]),
                 "that is the naive rate: it counts leads too young to have converted as lost.",
@@ -153,7 +161,7 @@ class FunnelChecks(ModuleChecks):
             "right step, and its rate measured on leads old enough to judge.",
         )
 
-    @checked("2.3", "stl.shares and the adjusted risk ratios in stl.adjusted.")
+    @checked("2.3", "the speed-to-lead shares, and the adjusted risk ratio of the slow bucket.")
     def funnel_speed_to_lead(self, within_24h, slow_effect) -> CheckResult:
         """Exercise 2.3: MQLs answered within 24 h, and the adjusted effect of a slow answer.
 
@@ -165,47 +173,47 @@ class FunnelChecks(ModuleChecks):
         first = check_number(
             "2.3", within_24h, float(stl.shares["within_24h"]),
             what="the share of MQLs with a first sales touch within 24 hours",
-            fraction=True, rel_tol=0.01,
-            hint="stl.shares['within_24h'].",
+            fraction=True, rel_tol=0.01, decimals=2,  # the chart's bucket shares, added up
+            hint="the share of MQLs answered within a day: the '<1h' and '1-24h' buckets together.",
+            code_hint='stl.shares["within_24h"]',
             mistakes=[(
                 float(stl.shares["within_1h"] or np.nan), "that is the share within one hour."
             )],
         )
         second = check_number(
             "2.3", slow_effect, float(adjusted.loc[slow, "rr"]),
-            what=f"the adjusted risk ratio of the '{slow}' bucket", rel_tol=0.01,
-            hint="the 'rr' column of stl.adjusted (adjusted for lead source), "
-            "row of the slow bucket.",
+            what=f"the adjusted risk ratio of the '{slow}' bucket", rel_tol=0.01, decimals=2,
+            hint="the slow bucket's risk ratio adjusted for lead source (a source that is fast "
+            "and good would fake the crude one).",
+            code_hint=f'stl.adjusted.set_index("bucket").loc["{slow}", "rr"]',
             mistakes=[(
                 float(adjusted.loc[slow, "crude_rr"]),
-                "that is the crude ratio; use the one adjusted for lead source ('rr').",
+                "that is the crude ratio; use the one adjusted for lead source.",
             )],
         )
         return combine(
             "2.3", [first, second], "right share, and the right effect of a slow answer."
         )
 
-    @checked("2.4", "the touch count where the curve stops rising (find_plateau).")
-    def funnel_plateau(self, touches) -> CheckResult:
+    @checked("2.4", "the touches curve: where it stops rising.")
+    def funnel_plateau(self, plateau_touches) -> CheckResult:
         """Exercise 2.4: the touches plateau (one touch either side is accepted).
 
         The plateau is read off a chart, hence the tolerance.
         """
         return check_number(
-            "2.4", touches, self._plateau(),
+            "2.4", plateau_touches, self._plateau(),
             what="the number of touches after which conversion stops rising",
-            abs_tol=1, rel_tol=0,
-            hint="look where the curve flattens, or use funnel.find_plateau(curve).touches.",
+            abs_tol=1, rel_tol=0, decimals=0,
+            hint="look where the curve flattens: one more touch no longer adds conversions.",
+            code_hint="funnel.find_plateau(curve).touches",
             right="that is where extra touches stop paying off on this data.",
         )
 
-    @checked(
-        "2.5",
-        "count the lost MQLs per cause: low-fit is marketing's side, under-worked is sales'.",
-    )
-    def funnel_whose_leak(self, side, share) -> CheckResult:
+    @checked("2.5", "the attribution totals: low-fit (marketing) and under-worked (sales) shares.")
+    def funnel_whose_leak(self, bigger_side, side_share) -> CheckResult:
         """Exercise 2.5: whose side loses more MQLs, and that side's share of the lost MQLs."""
-        return self._whose_leak("2.5", side, share)
+        return self._whose_leak("2.5", bigger_side, side_share)
 
     def _whose_leak(self, exercise: str, side, share) -> CheckResult:
         from helpers import funnel
@@ -215,27 +223,36 @@ class FunnelChecks(ModuleChecks):
             "marketing": float(shares.get("low-fit", 0.0)),
             "sales": float(shares.get("under-worked", 0.0)),
         }
+        if not max(by_side.values()) > 0:
+            raise ValueError(
+                "no lost MQL is low-fit or under-worked on this data (it has no fit or no sales "
+                "touches to judge by), so whose leak is bigger cannot be told."
+            )
         bigger = [s for s, v in by_side.items() if v == max(by_side.values())]
         first = check_choice(
             exercise, side, bigger,
             what="the side whose leak is bigger",
-            hint="compare the shares of 'low-fit' (marketing) and 'under-worked' (sales) "
-            "lost MQLs.",
+            hint="low-fit lost MQLs are marketing's side, under-worked ones sales' side: "
+            "compare the two shares.",
+            code_hint='funnel.attribution_shares(att).set_index("cause")["share"]',
             options=["marketing", "sales"],
         )
         if not first.passed:
             return first
+        side = revealed(side, first)
         second = check_number(
             exercise, share, by_side[_norm(side)],
             what=f"the share of lost MQLs on {_norm(side)}' side", fraction=True, rel_tol=0.01,
-            hint="the 'share' column of funnel.attribution_shares(att), for that side's cause.",
+            decimals=3,
+            hint="that side's share of all lost MQLs, in the attribution totals.",
+            code_hint='the "share" of the "low-fit" (marketing) or "under-worked" (sales) row.',
         )
         return combine(exercise, [first, second], "right side, and the right size of its leak.")
 
-    @checked("2.6", "funnel.leak_cause at the costliest step: its 'cause'.")
-    def funnel_leak_cause(self, cause) -> CheckResult:
+    @checked("2.6", "the like-with-like comparison at the costliest step: its 'cause'.")
+    def funnel_leak_cause(self, leak_cause) -> CheckResult:
         """Exercise 2.6: the cause behind the costliest leak."""
-        return self._leak_cause("2.6", cause)
+        return self._leak_cause("2.6", leak_cause)
 
     def _leak_cause(self, exercise: str, cause) -> CheckResult:
         from helpers import funnel
@@ -245,10 +262,21 @@ class FunnelChecks(ModuleChecks):
             self._journeys(), transition, low_fit=self._low_fit(),
             plateau=self._plateau_or_none(), sla_hours=self.params.sla_hours,
         )
+        if found["cause"] is None:
+            raise ValueError(
+                f"no cause explains the leak at {transition} beyond noise on this data."
+            )
+        if found["cause"] == "not judged":
+            raise ValueError(
+                "this export records no sales touches, so the cause of the costliest leak "
+                "cannot be judged."
+            )
         return check_choice(
             exercise, cause, found["cause"],
             what="the cause that explains most of the costliest leak",
-            hint="call funnel.leak_cause for the costliest step and read its 'cause'.",
+            hint="at the costliest step, the cause whose leads would recover the most lost "
+            "leads against comparable leads (a gap that is only noise does not count).",
+            code_hint='funnel.leak_cause(journeys, step, ...)["cause"]',
             options=[c for c in funnel.ATTRIBUTION_CAUSES if c != "not judged"],
             right="that is the cause to put on the weekly meeting's agenda "
             f"({found['side']} side).",

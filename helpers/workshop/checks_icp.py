@@ -14,6 +14,7 @@ from helpers.workshop.results import (
     check_number,
     checked,
     combine,
+    revealed,
 )
 
 
@@ -28,7 +29,8 @@ class IcpChecks(ModuleChecks):
 
     Expected answers come from :func:`helpers.icp.prepare_icp`, :func:`helpers.icp.fit_icp`
     and :func:`helpers.icp.segment_tables` with ``params.min_segment_size``,
-    ``params.max_rule_conditions`` and ``params.tier_lifts``.
+    ``params.max_rule_conditions`` and ``params.tier_lifts``; exercise 1.6 reads
+    :func:`helpers.workshop.rule_segments`, the table the notebook shows.
     """
 
     def _icp_inputs(self):
@@ -66,7 +68,8 @@ class IcpChecks(ModuleChecks):
     def _icp_table(self, dimension: str) -> pd.DataFrame:
         from helpers import icp
 
-        table = icp.table_for(self._icp_tables(), dimension)
+        tables = self._icp_tables()
+        table = icp.table_for(tables, dimension) if "dimension" in tables else tables.iloc[0:0]
         if table.empty:
             raise ValueError(f"this organization's data has no '{dimension}' segments.")
         return table
@@ -76,25 +79,27 @@ class IcpChecks(ModuleChecks):
 
         return table[table["reliable"] & ~table["pooled"] & (table["segment"] != icp.UNKNOWN)]
 
-    @checked("1.1", "won / (won + lost): open opportunities have no outcome yet.")
-    def icp_overall_win_rate(self, answer) -> CheckResult:
+    @checked("1.1", "the won and lost counts of closed opportunities: won / (won + lost).")
+    def icp_overall_win_rate(self, win_rate) -> CheckResult:
         """Exercise 1.1: the overall win rate of closed opportunities."""
         inputs = self._icp_inputs()
         expected = float(inputs.deals["won"].astype(bool).mean())
         with_open = float(inputs.deals["won"].sum()) / (len(inputs.deals) + inputs.open_excluded)
         return check_number(
-            "1.1", answer, expected,
+            "1.1", win_rate, expected,
             what="the overall win rate of closed opportunities",
-            hint="divide the won opportunities by the closed ones (won + lost).",
-            rel_tol=0.005, fraction=True,
+            hint="divide the won opportunities by the closed ones (won + lost): an open "
+            "opportunity has no outcome yet.",
+            code_hint='inputs.deals["won"].mean()',
+            rel_tol=0.005, decimals=3, fraction=True,
             mistakes=[(
                 with_open,
                 "open opportunities are not lost yet: leave them out of the denominator.",
             )],
         )
 
-    @checked("1.2", "look at the industry chart: green/blue bars with enough deals.")
-    def icp_top_industry(self, answer) -> CheckResult:
+    @checked("1.2", "the industry chart: the longest coloured bar (grey bars have too few deals).")
+    def icp_top_industry(self, top_industry) -> CheckResult:
         """Exercise 1.2: the industry segment that wins most often, among rankable ones."""
         dimension = self._icp_inputs().industry_dimension
         if dimension is None:
@@ -110,66 +115,79 @@ class IcpChecks(ModuleChecks):
         }
         mistakes.update({_leading_code(s): mistakes[s] for s in unreliable if s in mistakes})
         return check_choice(
-            "1.2", answer, accepted,
+            "1.2", top_industry, accepted,
             what="the industry with the highest win rate among segments with enough deals",
-            hint="keep the rows marked reliable (not 'Other (small)' or 'Unknown'), "
-            "then sort by win_rate.",
+            hint="on the chart, skip the grey bars, 'Other (small)' and 'Unknown', then take "
+            "the longest bar.",
+            code_hint='keep industry["reliable"] rows, then sort by "win_rate".',
             mistakes=mistakes,
             options=table["segment"].tolist() + [_leading_code(x) for x in table["segment"]],
             right="that is the industry that wins most often among segments with enough deals.",
         )
 
-    @checked("1.3", "count the codes with at least min_segment_size closed opportunities.")
-    def icp_rankable_codes(self, answer) -> CheckResult:
+    @checked("1.3", "the 4-digit table: the codes with at least min_segment_size opportunities.")
+    def icp_rankable_codes(self, n_rankable_codes) -> CheckResult:
         """Exercise 1.3: how many 4-digit SIC codes have enough deals to be ranked."""
         table = self._icp_table("sic_code")
         expected = len(self._rankable(table))
-        if _as_number(answer) == int(table["reliable"].sum()):  # counting 'Unknown' too is fine
+        if _as_number(n_rankable_codes) == int(table["reliable"].sum()):  # 'Unknown' too is fine
             expected = int(table["reliable"].sum())
         perfect = int(((table["win_rate"] == 1.0) & (table["segment"] != "Unknown")).sum())
         return check_number(
-            "1.3", answer, expected,
+            "1.3", n_rankable_codes, expected,
             what="the number of 4-digit codes with enough deals to rank",
-            hint="filter the 4-digit table on the 'reliable' column "
-            "(or on opportunities >= min_segment_size).",
-            abs_tol=0, rel_tol=0,
+            hint="count the codes whose 'opportunities' reach min_segment_size (the table is "
+            "sorted by opportunities: look at the top rows).",
+            code_hint='filter the 4-digit table on its "reliable" column.',
+            abs_tol=0, rel_tol=0, decimals=0,
             mistakes=[
                 (perfect, "those are the codes that won every deal - on how many deals each?"),
                 (len(table), "that counts every code, however few deals it has."),
             ],
         )
 
-    @checked("1.4", "highest lift among reliable bands; then compare ci_low with the overall rate.")
-    def icp_size_band(self, band, proven) -> CheckResult:
+    @checked("1.4", "the company-size chart: the longest reliable bar, and its interval's low end.")
+    def icp_size_band(self, best_band, proven) -> CheckResult:
         """Exercise 1.4: the band with the highest lift, and whether it clears the average."""
         inputs = self._icp_inputs()
         table = self._rankable(self._icp_table("employee_band"))
         top = table.loc[table["lift"] == table["lift"].max()]
         overall = float(inputs.deals["won"].astype(bool).mean())
         first = check_choice(
-            "1.4", band, top["segment"].tolist(),
+            "1.4", best_band, top["segment"].tolist(),
             what="the employee band with the highest lift among bands with enough deals",
-            hint="keep the reliable bands, then take the largest lift.",
+            hint="lift follows the win rate: among the coloured bars, take the longest.",
+            code_hint='keep the reliable bands, then take the largest "lift".',
             options=self._icp_table("employee_band")["segment"].tolist(),
         )
         second = check_bool(
             "1.4", proven, bool((top["ci_low"] > overall).all()),
             what="whether that band's 95% interval stays above the overall win rate (proven)",
-            hint="'proven' means the low end of the interval (ci_low) is above the overall "
-            "win rate.",
+            hint="'proven' means the whole black interval line sits right of the dashed "
+            "overall line.",
+            code_hint='compare the band\'s "ci_low" with the overall win rate.',
         )
         return combine("1.4", [first, second], "right band, and the right reading of its interval.")
 
-    @checked("1.5", "rule_evidence: the 'inside ICP' row, columns leads_share and win_rate.")
-    def icp_rule_evidence(self, coverage, win_rate) -> CheckResult:
+    @checked("1.5", "the rule's evidence table: the 'inside ICP' row, leads_share and win_rate.")
+    def icp_rule_evidence(self, icp_coverage, icp_win_rate) -> CheckResult:
         """Exercise 1.5: the ICP rule's share of leads and its win rate."""
         from helpers import icp
 
-        evidence = icp.rule_evidence(self._icp_inputs(), self._icp_model()).loc["inside ICP"]
+        model = self._icp_model()
+        if not model.conditions:
+            raise ValueError(
+                "module 1 finds no ICP rule on this data: no segment wins clearly more often "
+                "than the average."
+            )
+        evidence = icp.rule_evidence(self._icp_inputs(), model).loc["inside ICP"]
         first = check_number(
-            "1.5", coverage, float(evidence["leads_share"]),
+            "1.5", icp_coverage, float(evidence["leads_share"]),
             what="the share of leads inside the ICP rule", fraction=True, rel_tol=0.01,
-            hint="coverage is measured on leads here: the 'leads_share' column.",
+            decimals=3,
+            hint="coverage is measured on leads here, the people marketing must find: not on "
+            "deals or accounts.",
+            code_hint='the "leads_share" column of the "inside ICP" row.',
             mistakes=[
                 (
                     float(evidence["opportunities_share"]),
@@ -179,74 +197,58 @@ class IcpChecks(ModuleChecks):
             ],
         )
         second = check_number(
-            "1.5", win_rate, float(evidence["win_rate"]),
-            what="the win rate inside the ICP rule", fraction=True, rel_tol=0.01,
-            hint="the 'win_rate' column of the 'inside ICP' row.",
+            "1.5", icp_win_rate, float(evidence["win_rate"]),
+            what="the win rate inside the ICP rule", fraction=True, rel_tol=0.01, decimals=3,
+            hint="the win rate of the deals inside the rule, in the same row.",
+            code_hint='the "win_rate" column of the "inside ICP" row.',
         )
         return combine(
             "1.5", [first, second], "that is the rule's coverage of leads and its win rate."
         )
 
-    def _weakest_segments(self) -> tuple[list[tuple[float, str, str]], float]:
-        """The rule's segments that could be dropped, and the lowest of their win rates.
+    def _rule_segments(self) -> pd.DataFrame:
+        from helpers.workshop.tables import rule_segments
 
-        Every (win rate, dimension, segment) of the rule's conditions with two segments or more.
-        """
-        candidates = []
-        for cond in self._icp_model().conditions:
-            if len(cond.segments) < 2:
-                continue
-            rates = self._icp_table(cond.dimension).set_index("segment")["win_rate"]
-            for seg in cond.segments:
-                if seg in rates.index:
-                    candidates.append((float(rates[seg]), cond.dimension, seg))
-        if not candidates:
-            raise ValueError(
-                "this organization's ICP rule has no condition with two segments to choose from."
-            )
-        return candidates, min(c[0] for c in candidates)
+        return self._cached(
+            "rule_segments",
+            lambda: rule_segments(self._icp_inputs(), self._icp_model(), self._icp_tables()),
+        )
 
-    @checked(
-        "1.6",
-        "the segment of the rule with the lowest win rate; its leads inside the rule / all leads.",
-    )
-    def icp_drop_segment(self, segment, coverage_cost) -> CheckResult:
+    @checked("1.6", "the rule's segments table: the lowest win rate, and its leads_in_icp_share.")
+    def icp_drop_segment(self, dropped, coverage_cost) -> CheckResult:
         """Exercise 1.6: the rule's weakest segment, and the share of leads dropping it costs."""
-        from helpers import icp
-
-        inputs, model = self._icp_inputs(), self._icp_model()
-        candidates, low = self._weakest_segments()
-        weakest = [c for c in candidates if c[0] == low]
-        leads = inputs.leads
-        inside = icp.condition_mask(leads, model.conditions)
-        costs = [
-            float((inside & (leads[dim].astype("str") == seg)).mean()) for _, dim, seg in weakest
-        ]
-        naive = [float((leads[dim].astype("str") == seg).mean()) for _, dim, seg in weakest]
-        names = [seg for _, _, seg in weakest]
+        table = self._rule_segments()
+        weakest = table[table["win_rate"] == table["win_rate"].min()]
+        names = weakest["segment"].tolist()
         first = check_choice(
-            "1.6", segment, names + [_leading_code(n) for n in names],
+            "1.6", dropped, names + [_leading_code(n) for n in names],
             what="the segment of the rule with the lowest win rate",
-            hint="look up the win rate of each segment named in the rule, in its segment table.",
-            options=[c[2] for c in candidates] + [_leading_code(c[2]) for c in candidates],
+            hint="in the table of the rule's segments, find the lowest win rate.",
+            code_hint='table.sort_values("win_rate")["segment"].iloc[0]',
+            options=table["segment"].tolist() + [_leading_code(s) for s in table["segment"]],
         )
         if not first.passed:
             return first
-        index = next(
-            i
-            for i, n in enumerate(names)
-            if _norm(n) == _norm(segment) or _norm(_leading_code(n)) == _norm(segment)
+        dropped = revealed(dropped, first)
+        row = next(
+            r
+            for _, r in weakest.iterrows()
+            if _norm(r["segment"]) == _norm(dropped)
+            or _norm(_leading_code(r["segment"])) == _norm(dropped)
         )
+        narrower = len(self._icp_model().conditions) > 1
         second = check_number(
-            "1.6", coverage_cost, costs[index],
+            "1.6", coverage_cost, float(row["leads_in_icp_share"]),
             what="the share of all leads the ICP would lose", fraction=True, rel_tol=0.02,
-            hint="count the leads inside the rule that are in that segment, divided by all leads.",
+            decimals=3,
+            hint="only the leads inside the rule leave it: the segment's share of leads "
+            "inside the ICP, not of all leads.",
+            code_hint='the "leads_in_icp_share" column of that row.',
             mistakes=[(
-                naive[index],
-                "only the leads inside the rule leave it: "
-                "combine the segment with the rule's mask.",
+                float(row["leads_share"]),
+                "that counts every lead of the segment; only the leads inside the rule leave it.",
             )]
-            if len(model.conditions) > 1
+            if narrower
             else [],
         )
         return combine("1.6", [first, second], "right segment, and the right price in coverage.")

@@ -103,51 +103,57 @@ class ScoringChecks(ModuleChecks):
             ),
         )
 
-    @checked("4.1", "conversions divided by the eligible leads only.")
-    def mql_base_rate(self, answer) -> CheckResult:
+    @checked("4.1", "the label counts: conversions / leads of the 'eligible' row.")
+    def mql_base_rate(self, base_rate) -> CheckResult:
         """Exercise 4.1: the conversion rate of the leads old enough to be labelled."""
         labels = self._labels()
         return check_number(
-            "4.1", answer, labels.n_conversions / labels.n_eligible,
+            "4.1", base_rate, labels.n_conversions / labels.n_eligible,
             what="the conversion rate of the labelled leads", fraction=True, rel_tol=0.005,
-            hint="use labels.n_conversions and labels.n_eligible.",
+            decimals=3,
+            hint="divide the conversions by the leads old enough to be labelled (eligible): "
+            "leads too young to know are not failures.",
+            code_hint="labels.n_conversions / labels.n_eligible",
             mistakes=[(
                 labels.n_conversions / len(labels.table),
                 "that divides by every lead: leads too young to know are not failures.",
             )],
         )
 
-    @checked("4.2", "the rows of the leak report whose 'leak' column is True.")
-    def mql_leaky_fields(self, answer) -> CheckResult:
+    @checked("4.2", "the leak report: the fields marked as leaks.")
+    def mql_leaky_fields(self, leaky) -> CheckResult:
         """Exercise 4.2: the fields the leakage check excludes."""
         leaks = self._features_and_leaks()[1]
         flagged = leaks.loc[leaks["leak"].astype(bool), "feature"].tolist()
-        if isinstance(answer, str):
-            answer = [answer]
+        if isinstance(leaky, str):
+            leaky = [leaky]
         return check_set(
-            "4.2", answer, flagged,
+            "4.2", leaky, flagged,
             what="the fields that leak the outcome",
             hint="look for a field filled mostly for converted leads, "
             "or one that alone predicts almost perfectly.",
+            code_hint='leaks.loc[leaks["leak"], "feature"].tolist()',
             right="those fields are filled because the lead converted: "
             "kept, they would fake a brilliant score.",
         )
 
-    @checked("4.3", "scorers.metrics: the largest roc_auc, minus the agreed rule's.")
-    def mql_best_scorer(self, scorer, auc_gain) -> CheckResult:
+    @checked("4.3", "the scorers table: the largest roc_auc, minus the agreed rule's.")
+    def mql_best_scorer(self, best_scorer, auc_gain) -> CheckResult:
         """Exercise 4.3: the scorer with the best ROC AUC, and its gain over the agreed rule."""
         metrics = self._scorers().metrics.set_index("scorer")["roc_auc"]
         best = metrics[metrics == metrics.max()].index.tolist()
         first = check_choice(
-            "4.3", scorer, best,
+            "4.3", best_scorer, best,
             what="the scorer that ranks the test leads best",
-            hint="compare the roc_auc column of scorers.metrics.",
+            hint="the scorer with the highest ROC AUC (1 = perfect ranking, 0.5 = a coin).",
+            code_hint='scorers.metrics.set_index("scorer")["roc_auc"].idxmax()',
             options=list(metrics.index),
         )
         second = check_number(
             "4.3", auc_gain, float(metrics.max() - metrics["agreed rule"]),
-            what="its ROC AUC gain over the agreed rule", abs_tol=0.002, rel_tol=0,
-            hint="subtract the agreed rule's roc_auc from the best one (in AUC units, e.g. 0.05).",
+            what="its ROC AUC gain over the agreed rule", abs_tol=0.002, rel_tol=0, decimals=3,
+            hint="subtract the agreed rule's ROC AUC from the best one (in AUC units, e.g. 0.05).",
+            code_hint='auc.max() - auc["agreed rule"]',
         )
         return combine(
             "4.3",
@@ -157,7 +163,7 @@ class ScoringChecks(ModuleChecks):
 
     @checked(
         "4.4",
-        "share = reps x MQLs per rep / weekly leads; cut-off = that top share of the test scores.",
+        "share = reps x MQLs per rep / weekly leads; cut-off: the capacity table's probability.",
     )
     def mql_capacity(self, mql_share, cutoff) -> CheckResult:
         """Exercise 4.4: the MQL share sales can work, and the score cut-off that gives it."""
@@ -166,14 +172,17 @@ class ScoringChecks(ModuleChecks):
         first = check_number(
             "4.4", mql_share, share,
             what="the share of new leads sales can work as MQLs", fraction=True, rel_tol=0.01,
+            decimals=3,
             hint="reps x MQLs each rep can work a week, divided by the new leads a week.",
+            code_hint="min(1, sales_reps * leads_per_rep_per_week / weekly_leads)",
         )
         scores = self._scorers().predictions[self._scorers().best]
         second = check_number(
             "4.4", cutoff, cap.probability,
-            what="the score cut-off for that share", rel_tol=0.02,
-            hint="the (1 - share) quantile of the best scorer's test predictions: "
-            "np.quantile(p, 1 - share).",
+            what="the score cut-off for that share", rel_tol=0.02, decimals=3,
+            hint="the score above which exactly that top share of the test leads sits "
+            "(the top 20% starts at the 80th percentile).",
+            code_hint="np.quantile(p_test, 1 - mql_share)",
             mistakes=[(
                 float(np.quantile(scores, share)),
                 "that quantile keeps the bottom of the scores: use 1 - share.",
@@ -183,39 +192,44 @@ class ScoringChecks(ModuleChecks):
             "4.4", [first, second], "the threshold now follows what sales can actually work."
         )
 
-    @checked("4.5", "points.threshold_points, and the first row of points.importance.")
-    def mql_points(self, threshold_points, top_feature) -> CheckResult:
+    @checked("4.5", "the points chart's threshold, and the attribute with the widest spread.")
+    def mql_points(self, threshold_points, top_attribute) -> CheckResult:
         """Exercise 4.5: the MQL threshold in points, and the attribute whose points spread most."""
         points = self._points()
         imp = points.importance
         top = imp[imp["points_range"] == imp["points_range"].max()]
         first = check_number(
             "4.5", threshold_points, points.threshold_points,
-            what="the MQL threshold in points", abs_tol=0, rel_tol=0,
-            hint="points.threshold_points: the smallest total reached by the share of leads "
-            "sales can work.",
+            what="the MQL threshold in points", abs_tol=0, rel_tol=0, decimals=0,
+            hint="the smallest total of points a lead needs to be an MQL, for the share of "
+            "leads sales can work.",
+            code_hint="points.threshold_points",
         )
         second = check_choice(
-            "4.5", top_feature, top["feature"].tolist() + top["label"].tolist(),
+            "4.5", top_attribute, top["feature"].tolist() + top["label"].tolist(),
             what="the attribute with the widest spread of points",
-            hint="points.importance is sorted by the spread of points: take its first row.",
+            hint="the attribute whose best and worst values are furthest apart in points.",
+            code_hint='points.importance["feature"].iloc[0]',
         )
         return combine(
             "4.5", [first, second], "you can read the MQL definition both teams would sign."
         )
 
-    @checked("4.6", "points.agreement: auc_points, and compare it with auc_best_model.")
+    @checked("4.6", "the agreement table: auc_points, against auc_best_model.")
     def mql_sign_points(self, auc_points, sign) -> CheckResult:
         """Exercise 4.6: the points table's AUC, and whether it is within 0.03 of the best model."""
         agreement = self._points().agreement
         first = check_number(
             "4.6", auc_points, agreement["auc_points"],
             what="the points table's ROC AUC on the test leads", abs_tol=0.002, rel_tol=0,
-            hint="points.agreement['auc_points'].",
+            decimals=3,
+            hint="the points table's ROC AUC, measured on the same later leads as the models.",
+            code_hint='points.agreement["auc_points"]',
         )
         second = check_bool(
             "4.6", sign, agreement["auc_best_model"] - agreement["auc_points"] <= 0.03,
             what="whether the points table stays within 0.03 AUC of the best model",
-            hint="subtract auc_points from auc_best_model and compare with 0.03.",
+            hint="subtract the points table's AUC from the best model's and compare with 0.03.",
+            code_hint='points.agreement["auc_best_model"] - auc_points <= 0.03',
         )
         return combine("4.6", [first, second], "an explicit definition, priced in ranking quality.")

@@ -1,8 +1,10 @@
-"""``python -m helpers.workshop {execute-solutions,generate,check}`` (``make solutions``).
+"""``python -m helpers.workshop COMMAND`` (``make solutions``, ``make slides``).
 
 ``execute-solutions [NAME ...]`` re-executes solutions in place with their outputs (for
 nbval); ``generate`` writes the exercises; ``check`` exits non-zero when the committed
-exercises are stale.
+exercises are stale; ``answer-key [--org DIR]`` writes the facilitator's answer key (or
+prints another organization's); ``handouts`` writes the role-play's data handouts;
+``slides [NAME ...]`` writes the debrief slides from the solutions.
 """
 
 from __future__ import annotations
@@ -30,7 +32,52 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("names", nargs="*", help="solution file names or prefixes (default: all)")
     sub.add_parser("generate", help="write exercises/ from solutions/")
     sub.add_parser("check", help="exit 1 when exercises/ differs from what the generator makes")
+    key = sub.add_parser(
+        "answer-key", help="write docs/workshop/answer_key.md (or print another org's key)"
+    )
+    key.add_argument(
+        "--org", help="an organization folder: print the key of the exercises on its data"
+    )
+    sub.add_parser("handouts", help="write docs/workshop/handouts.md (the role-play's data)")
+    slides = sub.add_parser("slides", help="write reports/slides/ from the solutions")
+    slides.add_argument("names", nargs="*", help="solution file names or prefixes (default: all)")
     return parser
+
+
+def _answer_key(org: str | None) -> int:
+    from helpers.workshop.answer_key import answer_key, answer_key_text, write_answer_key
+
+    if org is None:
+        path = write_answer_key()
+        print(f"wrote {path.relative_to(paths.REPO_ROOT)}")
+        return 0
+    folder = paths.resolve(org)
+    if not folder.is_dir():
+        print(f"{org} is not a folder: give an organization folder holding an org.yml.")
+        return 2
+    print(answer_key_text(answer_key(org_dir=folder)))
+    return 0
+
+
+def _handouts() -> int:
+    from helpers.workshop.handouts import write_handouts
+
+    print(f"wrote {write_handouts().relative_to(paths.REPO_ROOT)}")
+    return 0
+
+
+def _slides(names: Sequence[str] | None) -> int:
+    from helpers.workshop.slides import write_slides
+
+    try:
+        written = write_slides(names)
+    except ValueError as exc:
+        print(exc)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print("Open a deck in a browser (reveal.js loads from its CDN): F for full screen.")
+    return 0
 
 
 def _generate() -> int:
@@ -85,7 +132,7 @@ def _execute(names: Sequence[str] | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helpers.workshop {execute-solutions,generate,check}``.
+    """``python -m helpers.workshop COMMAND`` (see the module's docstring).
 
     Parameters
     ----------
@@ -102,4 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _generate()
     if args.command == "check":
         return _check()
+    if args.command == "answer-key":
+        return _answer_key(args.org)
+    if args.command == "handouts":
+        return _handouts()
+    if args.command == "slides":
+        return _slides(args.names or None)
     return _execute(args.names or None)

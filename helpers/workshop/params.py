@@ -34,6 +34,14 @@ class CheckParams:
         Sales capacity, which sets the MQL threshold (module 4).
     touches_plateau, horizon_months
         Sales touches worth making, and the months projected in the scenarios (module 3).
+    alignment_start : str
+        When the alignment programme began (``YYYY-MM-DD``; empty: the org's ``org.yml``
+        parameter), for the before/after estimate (module 3).
+    alignment_cost_monthly : float
+        What running the alignment programme costs a month, taken off the aligned funnel's
+        gross profit (module 3).
+    meeting_week : str
+        The weekly meeting's week (``YYYY-MM-DD``; empty: this week, the export date).
     mql_min_lift, mql_min_recall
         The bars an agreed MQL definition must meet (capstone): its MQLs convert at least
         ``mql_min_lift`` times as often as the average lead (sales' bar) and catch at least
@@ -62,6 +70,9 @@ class CheckParams:
     leads_per_rep_per_week: float = 3.0
     touches_plateau: int = 6
     horizon_months: int = 24
+    alignment_start: str = ""
+    alignment_cost_monthly: float = 0.0
+    meeting_week: str = ""
     mql_min_lift: float = 2.0
     mql_min_recall: float = 0.4
     seed: int = 42

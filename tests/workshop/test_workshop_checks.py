@@ -27,6 +27,7 @@ def test_one_class_per_notebook_holds_its_exercises():
         workshop.RevenueChecks: "3.",
         workshop.ScoringChecks: "4.",
         workshop.CapstoneChecks: "5.",
+        workshop.MeetingChecks: "6.",
     }
     assert tuple(prefixes) == workshop.MODULE_CHECKS
     merged = {}
@@ -35,6 +36,15 @@ def test_one_class_per_notebook_holds_its_exercises():
         assert len(found) >= 5 and all(number.startswith(prefix) for number in found), cls
         merged.update(found)
     assert workshop.Checks.exercises() == merged
+    assert tuple(workshop.NOTEBOOK_CHECKS.values()) == workshop.MODULE_CHECKS
+
+
+def test_every_check_names_its_answers_and_where_to_read_them():
+    """The answer key prints each exercise's answer names and where they are read."""
+    for number, name in workshop.Checks.exercises().items():
+        method = getattr(workshop.Checks, name)
+        assert method.answer_names and all(n.isidentifier() for n in method.answer_names), name
+        assert method.hint.endswith(".") and len(method.hint) <= 100, (number, method.hint)
 
 
 def test_module_checks_share_one_cache(sample_data):

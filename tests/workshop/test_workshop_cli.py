@@ -38,3 +38,10 @@ def test_python_dash_m_runs_the_command_line():
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("usage: python -m helpers.workshop")
     assert "execute-solutions" in out.stdout and "generate" in out.stdout
+
+
+def test_material_commands_refuse_bad_arguments(capsys):
+    assert workshop.main(["answer-key", "--org", "no/such/folder"]) == 2
+    assert "is not a folder" in capsys.readouterr().out
+    assert workshop.main(["slides", "99"]) == 2
+    assert "No solution notebook matches 99" in capsys.readouterr().out

@@ -29,14 +29,16 @@ def _check_calls(nb) -> list[str]:
     return [m for c in nb.cells if c.cell_type == "code" for m in CHECK_CALL.findall(c.source)]
 
 
-def test_the_workshop_has_its_five_notebooks():
+def test_the_workshop_has_its_six_notebooks():
     assert NAMES == [
         "01_define_icp.ipynb",
         "02_funnel_leakage.ipynb",
         "03_revenue_growth.ipynb",
         "04_mql_classifier.ipynb",
         "05_capstone.ipynb",
+        "06_alignment_meeting.ipynb",
     ]
+    assert [p.stem for p in SOLUTION_PATHS] == list(workshop.NOTEBOOK_CHECKS)
 
 
 def test_same_file_names_in_both_folders():
@@ -53,6 +55,36 @@ def test_committed_exercises_equal_the_generator_output():
 def test_every_check_is_used_by_exactly_one_exercise():
     used = [name for p in SOLUTION_PATHS for name in _check_calls(_read(p))]
     assert sorted(used) == sorted(workshop.Checks.exercises().values())
+    for path in SOLUTION_PATHS:  # each notebook calls its own class's checks, in order
+        mine = list(workshop.NOTEBOOK_CHECKS[path.stem].exercises().values())
+        assert _check_calls(_read(path)) == mine, path.name
+
+
+#: Exercises read from something other than a new display: the question's own numbers (a
+#: worked example), or the display of the exercise before.
+READ_ELSEWHERE = {
+    "revenue_hand_waterfall": "the numbers are in the question",
+    "revenue_gap": "the plan gap table shown for exercise 3.2",
+    "revenue_profit_claim": "the like-with-like table shown for exercise 3.6",
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_table_or_chart_is_shown_before_every_exercise(name):
+    """Every exercise can be answered by reading a display: since the previous exercise, a
+    cell has shown a table, a chart or printed figures."""
+    shown = False
+    for cell in _read(paths.SOLUTIONS / name).cells:
+        if cell.cell_type != "code":
+            continue
+        call = CHECK_CALL.search(cell.source)
+        if call:
+            assert shown or call.group(1) in READ_ELSEWHERE, (name, call.group(1))
+            shown = False
+            continue
+        for output in cell.get("outputs", []):  # a chart, a table, a printed figure
+            if output.get("output_type") in ("stream", "execute_result", "display_data"):
+                shown = True
 
 
 @pytest.mark.parametrize("name", NAMES)

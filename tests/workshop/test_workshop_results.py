@@ -19,12 +19,28 @@ def test_check_result_text_and_bundle():
         str(wrong)
         == "❌ Exercise 1.2 - not yet: that is not the top segment. Hint: sort by win rate."
     )
+    coded = CheckResult("1.2", "incorrect", "no.", "look at the chart.", "table.idxmax()")
+    assert str(coded).index("Hint: look at the chart.") < str(coded).index("Code hint:")
+    assert "<details>" in coded._repr_html_() and "table.idxmax()" in coded._repr_html_()
     bundle = wrong._repr_mimebundle_()
     assert bundle["text/plain"] == str(wrong)
     assert bundle[workshop.CHECK_MIME]["status"] == "incorrect"
     assert "sort by win rate." in bundle["text/html"]
-    right = CheckResult("1.2", "correct", "that is the top segment.", "ignored when right")
+    right = CheckResult(
+        "1.2",
+        "correct",
+        "that is the top segment.",
+        "ignored when right",
+        "x",
+        answer="Software",
+        answers=("Software",),
+    )
     assert right.passed and "Hint" not in str(right)
+    assert str(right).endswith("Answer: Software.")
+    assert right.to_dict()["answers"] == ["Software"]
+    # an answer is never revealed by a result that is not right
+    hidden = CheckResult("1.2", "incorrect", "no.", answer="Software", answers=("Software",))
+    assert "Software" not in str(hidden) and hidden.to_dict()["answers"] == []
 
 
 def test_check_result_rejects_unknown_status():
@@ -75,8 +91,10 @@ def test_number_wrong_says_direction_never_the_value():
 
 
 def test_number_percentage_and_known_mistake():
-    pct = workshop.check_number("1", 25, 0.25, what="the rate", hint="h", fraction=True)
-    assert pct.status == "incorrect" and "percentage" in pct.message
+    """A rate typed as the percentage a chart shows is right; a plain number is not."""
+    assert workshop.check_number("1", 25, 0.25, what="the rate", hint="h", fraction=True).passed
+    assert not workshop.check_number("1", 25, 0.25, what="the rate", hint="h").passed
+    assert not workshop.check_number("1", 30, 0.25, what="the rate", hint="h", fraction=True).passed
     mistake = workshop.check_number(
         "1", 0.2, 0.25, what="the rate", hint="h", mistakes=[(0.2, "open deals are not lost.")]
     )
@@ -183,3 +201,53 @@ def test_bool_and_combine():
         wrong.hint,
     )
     assert workshop.combine("1", [right, right], "both parts right.").message == "both parts right."
+
+
+# --------------------------------------------------------------------------- screen reading
+
+
+def test_value_read_off_the_screen_is_right():
+    """A table rounded to 3 decimals shows 0.436 for 0.43594: that is right, 0.438 is not."""
+    expected = 0.43594
+    for shown in (0.436, 43.6):
+        assert workshop.check_number(
+            "1", shown, expected, what="w", hint="h", rel_tol=0, decimals=3, fraction=True
+        ).passed
+    assert not workshop.check_number(
+        "1", 0.438, expected, what="w", hint="h", rel_tol=0, decimals=3, fraction=True
+    ).passed
+    # a count shown as a whole number
+    assert workshop.check_number(
+        "1", 7112, 7111.6, what="w", hint="h", rel_tol=0, decimals=0
+    ).passed
+    assert not workshop.check_number(
+        "1", 7110, 7111.6, what="w", hint="h", rel_tol=0, decimals=0
+    ).passed
+
+
+def test_reveal_gives_the_expected_value_as_shown():
+    n = workshop.check_number(
+        "1", workshop.REVEAL, 0.43594, what="w", hint="h", decimals=3, fraction=True
+    )
+    assert n.passed and n.answers == (0.436,) and n.answer == "0.436 (43.6%)"
+    c = workshop.check_choice("1", workshop.REVEAL, ["Software", "73"], what="w", hint="h")
+    assert c.answers == ("Software",)
+    s = workshop.check_set("1", workshop.REVEAL, {"b", "a"}, what="w", hint="h")
+    assert s.answers == (["a", "b"],) and s.answer == "a, b"
+    b = workshop.check_bool("1", workshop.REVEAL, False, what="w", hint="h")
+    assert b.answers == (False,) and b.answer == "False"
+    both = workshop.combine("1", [n, b], "right.")
+    assert both.answers == (0.436, False) and both.answer == "0.436 (43.6%); False"
+    assert workshop.revealed(workshop.REVEAL, c) == "Software"
+    assert workshop.revealed("x", c) == "x"
+
+
+def test_format_and_shown_numbers():
+    assert workshop.format_number(1234.0) == "1,234"
+    assert workshop.format_number(245.8822, 1) == "245.9"
+    assert workshop.shown_number(245.8822, 1) == 245.9
+    assert workshop.shown_number(6.0, 0) == 6 and isinstance(workshop.shown_number(6.0, 0), int)
+
+
+def test_checked_records_the_answer_names():
+    assert _Demo.good.answer_names == ("answer",)
