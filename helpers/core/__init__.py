@@ -4,6 +4,6 @@
 Every other subpackage builds on these; none of them imports back up.
 """
 
-from helpers.core import config, paths, report, schema, stats, style
+from helpers.core import config, config_draft, paths, report, schema, stats, style
 
-__all__ = ["config", "paths", "report", "schema", "stats", "style"]
+__all__ = ["config", "config_draft", "paths", "report", "schema", "stats", "style"]

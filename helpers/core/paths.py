@@ -46,6 +46,20 @@ def resolve(path: str | os.PathLike) -> Path:
     return (REPO_ROOT / p).resolve()
 
 
+def portable(path: str | os.PathLike) -> str:
+    """A path as a report records it: never an absolute path of this machine.
+
+    Relative to the repository root (POSIX separators) when the path is inside it,
+    e.g. ``"datasets/sample"``; otherwise only its own name (``"acme_export"``).
+    """
+    p = resolve(path).resolve()
+    try:
+        rel = p.relative_to(REPO_ROOT)
+    except ValueError:
+        return p.name or "."
+    return rel.as_posix() or "."
+
+
 def safe_join(base: str | os.PathLike, relative: str | os.PathLike, *, what: str = "path") -> Path:
     """Join ``relative`` onto ``base`` and refuse a result outside ``base``.
 

@@ -7,6 +7,7 @@ a temporary file that is renamed into place, so a crash never leaves half a file
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -129,12 +130,33 @@ def record(output_dir: str | Path, module: str, figures: dict[str, Any]) -> dict
         Key figures (numbers, short strings, small lists/dicts). Floats are kept
         as they are; round in the notebook where text output must be stable.
     """
-    summary = read_summary(output_dir)
-    entry = summary.get(module, {})
-    entry.update(to_jsonable(figures))
-    summary[module] = entry
-    atomic_write_text(Path(output_dir) / SUMMARY, json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    with _summary_lock(output_dir):  # notebooks running at the same time add to one file
+        summary = read_summary(output_dir)
+        entry = summary.get(module, {})
+        entry.update(to_jsonable(figures))
+        summary[module] = entry
+        atomic_write_text(
+            Path(output_dir) / SUMMARY, json.dumps(summary, indent=2, sort_keys=True) + "\n"
+        )
     return entry
+
+
+@contextlib.contextmanager
+def _summary_lock(output_dir: str | Path):
+    """Hold an exclusive lock on ``output_dir`` (released on exit; none without ``fcntl``)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the runner runs one notebook at a time
+        yield
+        return
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def escape_csv_text(value: Any) -> Any:

@@ -78,6 +78,7 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("owner_id", "id", False, "Rep (hashed)"),
         Column("amount", "float", False, "Deal value", money=True),
         Column("gross_margin", "float", False, "Gross margin as a fraction of amount (0-1)"),
+        Column("gross_profit", "float", False, "Gross profit of the deal (amount less its cost)", money=True),
     ),
     "spend": _cols(
         Column("month", "datetime", True, "First day of the month"),

@@ -4,16 +4,19 @@
 ``alignment-edge check``; ``write_tables`` / ``read_tables`` / ``load_for_notebook`` keep the
 validated tables beside a run's report. ``datacheck`` holds the figures of the data-check
 notebook and ``plots`` its charts. ``isin_values``, ``text_equals`` and ``positions_in`` are
-fast look-ups on long text columns.
+fast look-ups on long text columns. ``readiness`` (with the ``contracts`` of every notebook)
+says which modules and sections can run on the data; ``check``, the data-check notebook and
+the runner all use it.
 
 The load, step by step: ``sources`` and ``csv_files`` (reading), ``mapping`` (which export
 column feeds each canonical column), ``convert`` and ``dates`` (typing), ``privacy``
 (personal data), ``validation`` (fatal and reported checks), ``loader`` (the steps in
-order), ``results`` (what a load returns), ``tables`` (the validated tables on disk),
+order), ``shapes`` (leads read from the opportunity export, row-number ids), ``results``
+(what a load returns), ``tables`` (the validated tables on disk),
 ``check`` (the check report), ``errors`` (``DataError`` and message wording).
 """
 
-from helpers.data import datacheck, plots
+from helpers.data import contracts, datacheck, plots, readiness
 from helpers.data.check import CheckReport, TableSummary, check_org, summarize
 from helpers.data.errors import DataError, OrgConfigError, OrgPathError
 from helpers.data.loader import DEFAULT_NA_VALUES, load_org
@@ -40,6 +43,7 @@ __all__ = [
     "SourceFile",
     "TableSummary",
     "check_org",
+    "contracts",
     "datacheck",
     "isin_values",
     "keyed_hash",
@@ -49,6 +53,7 @@ __all__ = [
     "positions_in",
     "read_manifest",
     "read_tables",
+    "readiness",
     "secret_key_path",
     "summarize",
     "tables_match",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from helpers.core import schema
 from helpers.data.errors import DataError
 from helpers.data.loader import load_org
 from helpers.data.results import OrgData, PiiFinding, QualityIssue
+
+if TYPE_CHECKING:
+    from helpers.data.readiness import Readiness
 
 
 @dataclass
@@ -31,6 +35,7 @@ class TableSummary:
     missing: dict[str, int]
     date_ranges: dict[str, tuple[str, str]]
     date_only: list[str]
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -46,6 +51,7 @@ class TableSummary:
         for col, (lo, hi) in self.date_ranges.items():
             tag = " (dates only)" if col in self.date_only else ""
             out.append(f"  {'':<14} {col}: {lo} .. {hi}{tag}")
+        out += [f"  {'':<14} note: {n}" for n in self.notes]
         miss = {c: n for c, n in self.missing.items() if n}
         if miss:
             parts = [f"{c} {n:,} ({n / max(self.rows, 1):.0%})" for c, n in miss.items()]
@@ -68,6 +74,8 @@ class CheckReport:
     hashed: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
     strict: bool = False
+    #: Which modules and sections can run (``helpers.data.readiness``); None on a fatal error.
+    readiness: Readiness | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -79,8 +87,9 @@ class CheckReport:
         return 0 if self.ok else 1
 
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
+        d = dataclasses.asdict(dataclasses.replace(self, readiness=None))
         d["ok"] = self.ok
+        d["readiness"] = self.readiness.figures() if self.readiness is not None else None
         return d
 
     def to_text(self) -> str:
@@ -99,6 +108,8 @@ class CheckReport:
             out += [f"  {t:<14} not provided"] if s is None else s.text_lines()
         out += ["", "Personal data", *self._personal_data_lines()]
         out += self._issue_lines()
+        if self.readiness is not None:
+            out += ["", "Modules (run or skip, by section)", *self.readiness.text_lines()]
         out += [
             "",
             "Result: " + ("OK" if self.ok else "FAILED (--strict: quality problems are fatal)"),
@@ -136,7 +147,9 @@ def _indent(text: str, n: int) -> str:
 
 
 def summarize(data: OrgData, strict: bool = False) -> CheckReport:
-    """The check report of already-loaded data."""
+    """The check report of already-loaded data (with the modules' readiness)."""
+    from helpers.data.readiness import assess
+
     rep = CheckReport(
         org_dir=str(data.org_dir),
         name=data.name,
@@ -145,6 +158,7 @@ def summarize(data: OrgData, strict: bool = False) -> CheckReport:
         issues=list(data.issues),
         pii=list(data.pii),
         strict=strict,
+        readiness=assess(data),
     )
     for t, df in data.tables().items():
         sf = data.source_files.get(t)
@@ -163,6 +177,7 @@ def summarize(data: OrgData, strict: bool = False) -> CheckReport:
             missing={c: int(df[c].isna().sum()) for c in df.columns},
             date_ranges=ranges,
             date_only=list(data.date_only.get(t, [])),
+            notes=list(sf.notes) if sf else [],
         )
         if sf:
             rep.dropped_personal[t] = dict(sf.dropped_personal)
@@ -180,5 +195,20 @@ def check_org(org_dir: str | os.PathLike, strict: bool = False) -> CheckReport:
     try:
         data = load_org(org_dir)
     except DataError as exc:
-        return CheckReport(org_dir=str(org_dir), error=str(exc), strict=strict)
+        return CheckReport(
+            org_dir=str(org_dir), name=_org_name(org_dir), error=str(exc), strict=strict
+        )
     return summarize(data, strict=strict)
+
+
+def _org_name(org_dir: str | os.PathLike) -> str | None:
+    """The org's name from its ``org.yml`` when that much can be read (None otherwise)."""
+    from helpers.core import paths
+    from helpers.core.config import ORG_FILE, yaml_load
+
+    try:
+        raw = yaml_load((paths.resolve(org_dir) / ORG_FILE).read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - any unreadable org.yml: the name is unknown
+        return None
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return str(name) if isinstance(name, str | int | float) and str(name).strip() else None

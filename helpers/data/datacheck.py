@@ -1,39 +1,23 @@
-"""What is in an organization's data: tables, columns, dates, gaps, and which modules can run.
+"""What is in an organization's data: tables, columns, dates, gaps, problems, personal data.
 
-The data-check notebook (``00_data_check``) is built from these functions. They take the
-canonical tables (an ``OrgData`` or a dict ``{table: DataFrame or None}``) and return tidy
-DataFrames or plain figures; the charts drawn from them are in :mod:`helpers.data.plots`.
+The data-check notebook (``00_data_check``) is built from these functions; which modules can
+run is :mod:`helpers.data.readiness`. They take the canonical tables (an ``OrgData`` or a
+dict ``{table: DataFrame or None}``) and return tidy DataFrames or plain figures; the charts
+drawn from them are in :mod:`helpers.data.plots`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from helpers.core import schema
 from helpers.data.text import isin_values
 
-#: Lead attributes (besides the firmographics of ``accounts``) that the ICP module can use.
-LEAD_ATTRIBUTES = ("job_title", "source")
-FIRMOGRAPHICS = (
-    "industry",
-    "sic_code",
-    "annual_revenue",
-    "employees",
-    "locations",
-    "country",
-    "region",
-)
-#: Notebook key -> module key in summary.json.
-MODULES = {
-    "01_define_icp": "01_icp",
-    "02_funnel_leakage": "02_funnel",
-    "03_revenue_growth": "03_revenue",
-    "04_mql_classifier": "04_mql",
-}
+if TYPE_CHECKING:
+    from helpers.data.readiness import Readiness
 
 
 def tables_of(data: Any) -> dict[str, pd.DataFrame | None]:
@@ -207,155 +191,6 @@ def leads_per_month(leads: pd.DataFrame, date_col: str = "created_at") -> pd.Dat
             "leads": counts.to_numpy(dtype="int64"),
             "partial": partial,
         }
-    )
-
-
-# --------------------------------------------------------------------------- modules
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """Whether one module can run on the data, and what it lacks."""
-
-    notebook: str
-    module: str
-    can_run: bool
-    needs: str
-    missing: str
-    notes: str
-
-
-def _won_with_money(tables) -> bool:
-    opp = tables.get("opportunities")
-    if not has(tables, "opportunities", "outcome", "amount", "closed_at"):
-        return False
-    won = opp["outcome"].astype("string").str.lower().eq("won").fillna(False)
-    return bool((won & opp["amount"].notna() & opp["closed_at"].notna()).any())
-
-
-def module_readiness(data: Any) -> pd.DataFrame:
-    """Which curriculum modules can run on this data, and what each one lacks.
-
-    The needs: ``01_define_icp`` an outcome (opportunities with ``outcome``, or
-    ``leads.converted``) and attributes to segment on (``accounts`` firmographics or lead
-    attributes such as ``job_title``); ``02_funnel_leakage`` ``leads.created_at``;
-    ``03_revenue_growth`` won opportunities with ``amount`` and ``closed_at``;
-    ``04_mql_classifier`` a label source (opportunities linked to leads by ``lead_id``, or
-    ``leads.converted``).
-
-    Returns
-    -------
-    DataFrame
-        ``notebook, module, can_run, needs, missing, notes`` (notes list optional
-        inputs that are absent, i.e. sections that will be skipped).
-    """
-    t = tables_of(data)
-    rows = [_icp_readiness(t), _funnel_readiness(t), _revenue_readiness(t), _mql_readiness(t)]
-    return pd.DataFrame([r.__dict__ for r in rows])
-
-
-def _readiness(
-    notebook: str,
-    module: str,
-    needs: str,
-    missing: list[str],
-    notes: list[str],
-    can_run: bool | None = None,
-) -> Readiness:
-    return Readiness(
-        notebook,
-        module,
-        not missing if can_run is None else can_run,
-        needs,
-        "; ".join(missing) or "-",
-        "; ".join(notes) or "-",
-    )
-
-
-def _icp_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
-    """01: an outcome and attributes to segment on."""
-    leads = t.get("leads")
-    lead_features = (
-        [c for c in leads.columns if c not in schema.TABLES["leads"] or c in LEAD_ATTRIBUTES]
-        if leads is not None
-        else []
-    )
-    lead_attrs = [c for c in lead_features if has(t, "leads", c)]
-    firmo = [c for c in FIRMOGRAPHICS if has(t, "accounts", c)]
-    outcome = has(t, "opportunities", "outcome") or has(t, "leads", "converted")
-    attrs = bool(firmo) or bool(lead_attrs)
-    missing = []
-    if not outcome:
-        missing.append("an outcome: opportunities.outcome or leads.converted")
-    if not attrs:
-        missing.append("attributes: accounts firmographics or lead attributes (job_title, ...)")
-    notes = []
-    if not has(t, "accounts"):
-        notes.append("no accounts table: firmographic segments skipped")
-    elif not has(t, "leads", "account_id") and not has(t, "opportunities", "account_id"):
-        notes.append("accounts cannot be linked (no account_id on leads or opportunities)")
-    if not has(t, "leads", "job_title"):
-        notes.append("no leads.job_title: job-title segments skipped")
-    return _readiness(
-        "01_define_icp",
-        "01_icp",
-        "opportunities.outcome (or leads.converted) + accounts or lead attributes",
-        missing,
-        notes,
-    )
-
-
-def _funnel_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
-    """02: lead creation dates."""
-    missing = [] if has(t, "leads", "created_at") else ["leads.created_at"]
-    notes = []
-    stage_cols = [c for c in ("mql_at", "sal_at", "sql_at") if has(t, "leads", c)]
-    if not stage_cols:
-        notes.append(
-            "no stage dates (mql_at, sal_at, sql_at): stage conversion from leads.stage only"
-        )
-    if not has(t, "activities") and not has(t, "leads", "sales_touches"):
-        notes.append("no activities or sales_touches: touches analysis skipped")
-    if not has(t, "activities") and not has(t, "leads", "first_sales_touch_at"):
-        notes.append("no activities or first_sales_touch_at: speed-to-lead skipped")
-    return _readiness("02_funnel_leakage", "02_funnel", "leads.created_at", missing, notes)
-
-
-def _revenue_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
-    """03: won amounts with dates."""
-    ok = _won_with_money(t)
-    missing = [] if ok else ["won opportunities with amount and closed_at"]
-    notes = []
-    if not has(t, "plan"):
-        notes.append("no plan table: lead plan uses a target given as a parameter")
-    if not has(t, "spend"):
-        notes.append("no spend table: CAC and payback skipped")
-    if not has(t, "opportunities", "gross_margin"):
-        notes.append("no gross_margin: profit uses the margin parameter")
-    return _readiness(
-        "03_revenue_growth",
-        "03_revenue",
-        "won opportunities with amount and closed_at",
-        missing,
-        notes,
-        can_run=ok,
-    )
-
-
-def _mql_readiness(t: Mapping[str, pd.DataFrame | None]) -> Readiness:
-    """04: a label source."""
-    label = has(t, "opportunities", "lead_id") or has(t, "leads", "converted")
-    missing = [] if label else ["a label: opportunities.lead_id or leads.converted"]
-    notes = []
-    if not has(t, "leads", "created_at"):
-        notes.append("no leads.created_at: stratified instead of out-of-time validation")
-    return _readiness(
-        "04_mql_classifier",
-        "04_mql",
-        "opportunities linked to leads (lead_id) or leads.converted",
-        missing,
-        notes,
-        can_run=label,
     )
 
 
@@ -545,11 +380,12 @@ def personal_data(data: Any) -> pd.DataFrame:
     return out
 
 
-def key_figures(data: Any, readiness: pd.DataFrame, issues: Any = None) -> dict:
+def key_figures(data: Any, readiness: Readiness, issues: Any = None) -> dict:
     """The figures ``00_data_check`` records in ``summary.json``.
 
     Row counts per table, the data's date range, rows concerned by each kind of reported
-    problem (and their total), and the modules that can and cannot run.
+    problem (and their total), the modules that can and cannot run (with the reason for
+    each skipped module and section, from :func:`helpers.data.readiness.assess`).
     """
     first, last = data_period(data)
     counts = issue_counts(issues if issues is not None else _attr(data, "issues", []))
@@ -559,8 +395,7 @@ def key_figures(data: Any, readiness: pd.DataFrame, issues: Any = None) -> dict:
         "date_to": last,
         "issues": counts,
         "issues_total": int(sum(counts.values())),
-        "modules_runnable": readiness.loc[readiness["can_run"], "module"].tolist(),
-        "modules_not_runnable": readiness.loc[~readiness["can_run"], "module"].tolist(),
+        **readiness.figures(),
     }
 
 
@@ -575,7 +410,6 @@ __all__ = [
     "key_figures",
     "leads_per_month",
     "missing_values",
-    "module_readiness",
     "row_counts",
     "table_overview",
     "tables_of",

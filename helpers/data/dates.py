@@ -111,7 +111,28 @@ def parse_dates(
     return _parse_flexible(s, tz=tz, key=key)
 
 
+#: ``date_formats`` value for Excel's serial day numbers (44124 is 2020-10-20).
+EXCEL_SERIAL = "excel"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _parse_excel_serials(s: pd.Series, key: str) -> ParsedDates | BadValues:
+    """Excel serial day numbers (a fraction is the time of day) as timestamps."""
+    days = pd.to_numeric(s.str.strip(), errors="coerce")
+    ok = days.notna() & (days >= 1) & (days < 2_958_466)
+    bad = s.notna() & ~ok
+    if bad.any():
+        return BadValues(
+            s, bad.to_numpy(), "are not Excel serial day numbers",
+            f"Fix them in the export, or correct {key} in org.yml.", key,
+        )
+    ms = (days.where(ok) * 86_400_000).round()
+    return ParsedDates(_EXCEL_EPOCH + pd.to_timedelta(ms, unit="ms"), naive_local=True)
+
+
 def _parse_with_format(s: pd.Series, fmt: str, *, excel: bool, key: str) -> ParsedDates | BadValues:
+    if fmt.strip().lower() == EXCEL_SERIAL:
+        return _parse_excel_serials(s, key)
     try:
         parsed = pd.to_datetime(s, format=fmt, errors="coerce")
     except ValueError as exc:
@@ -190,13 +211,14 @@ def _parse_other_format(
             key,
         )
     if chosen is None:
-        return BadValues(
-            s,
-            bad.to_numpy(),
-            "are not dates",
-            f"Fix them in the export, or set {key} in org.yml (e.g. '%d/%m/%Y').",
-            key,
+        serials = s[bad].str.fullmatch(r"\s*[1-9]\d{4}(\.\d+)?\s*").fillna(False).astype(bool)
+        todo = (
+            f"They look like Excel serial day numbers (44124 is 2020-10-20): set {key}: "
+            f"{EXCEL_SERIAL} in org.yml."
+            if serials.all()
+            else f"Fix them in the export, or set {key} in org.yml (e.g. '%d/%m/%Y')."
         )
+        return BadValues(s, bad.to_numpy(), "are not dates", todo, key)
     if aware:
         return BadValues(
             s,

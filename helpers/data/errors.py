@@ -110,6 +110,7 @@ def singular(what: str) -> str:
         "are impossible dates": "is an impossible date",
         "are numbers, not dates": "is a number, not a date",
         "are not SIC codes (1 to 4 digits)": "is not a SIC code (1 to 4 digits)",
+        "are not Excel serial day numbers": "is not an Excel serial day number",
     }
     if what in special:
         return special[what]

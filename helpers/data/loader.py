@@ -30,7 +30,9 @@ import pandas as pd
 
 from helpers.core import paths, schema
 from helpers.core.config import ORG_FILE, ConfigError, OrgConfig, load_org_config
-from helpers.data.convert import ColumnConverter, spec_kind
+from helpers.core.export_sample import DEFAULT_NA_VALUES  # also what init leaves out
+from helpers.data import shapes
+from helpers.data.convert import ColumnConverter, looks_boolean, spec_kind
 from helpers.data.errors import DataError, OrgConfigError, combined_error
 from helpers.data.mapping import Col, ColumnPlan, plan_columns, read_rows
 from helpers.data.privacy import personal_reason, scan_pii, secret_key
@@ -38,9 +40,6 @@ from helpers.data.results import OrgData, PiiFinding, QualityIssue, SourceFile
 from helpers.data.sources import Source
 from helpers.data.text import clean_text, obj_text
 from helpers.data.validation import QualityChecks, validate_table
-
-#: Cell texts read as missing in every column (besides ``org.yml: na_values``).
-DEFAULT_NA_VALUES = ("", "NULL", "null", "Null", "NaN", "nan", "N/A", "n/a", "#N/A", "None", "NaT")
 
 
 def load_org(org_dir: str | os.PathLike, *, strict: bool = False) -> OrgData:
@@ -69,17 +68,18 @@ def load_org(org_dir: str | os.PathLike, *, strict: bool = False) -> OrgData:
     if not org.is_dir():
         raise DataError(f"{org}: organization folder not found.", file=str(org))
     try:
-        config = load_org_config(org)
+        user_config = load_org_config(org)
     except ConfigError as exc:
         raise OrgConfigError(str(exc), file=str(org / ORG_FILE)) from None
+    config = shapes.expand_config(user_config)  # e.g. leads read from the opportunities' file
     loader = _Loader(config, org)
     loader.check_config_tables()
     if not loader.errors:
-        for table in schema.TABLES:
-            if table in config.files:
-                loader.load_table(table)
+        for table in shapes.load_order(config):
+            loader.load_table(table)
     if loader.errors:
         raise combined_error(loader.errors)
+    shapes.link_opportunities(config, loader.tables, loader.cols, loader.source_rows)
     loader.issues = QualityChecks(
         loader.tables,
         loader.cols,
@@ -87,9 +87,10 @@ def load_org(org_dir: str | os.PathLike, *, strict: bool = False) -> OrgData:
         loader.source_rows,
         loader.date_only,
         config.parameters,
+        leads_are_deals=shapes.leads_from(config) is not None,
     ).run()
     data = OrgData(
-        config=config,
+        config=user_config,
         org_dir=org,
         issues=loader.issues,
         source_files=loader.source_files,
@@ -187,6 +188,7 @@ class _Loader:
             format=main.fmt,
             columns_in_file=list(main.header),
             joins=[s.rel for s in sources[1:]],
+            notes=[n for s in sources for n in s.notes],
         )
         self.source_files[table] = info
         plan = plan_columns(self.config, table, sources, self.fail)
@@ -242,6 +244,17 @@ class _Loader:
         colinfo: dict[str, Col] = {}
         self._mapped_columns(plan, frame, conv, info, out, colinfo)
         self._constant_columns(plan, len(frame), conv, info, out, colinfo)
+        opps = self.tables.get("opportunities")
+        shapes.derived_columns(
+            plan,
+            frame["_p0"].to_numpy(),
+            out,
+            colinfo,
+            (opps, self.cols["opportunities"], self.source_rows["opportunities"])
+            if opps is not None
+            else None,
+            self.date_only,
+        )
         if len(self.errors) > n_err:
             return None
         order = [c for c in canon if c in out] + [c for c in out if c not in canon]
@@ -268,7 +281,8 @@ class _Loader:
             c = Col(target, source, plan.sources[i], frame[f"_p{i}"].to_numpy())
             if target not in canon and target not in hashed:
                 reason = personal_reason(target, source)
-                if reason is not None:
+                if reason is not None and not looks_boolean(self.clean(frame[source]), self.config):
+                    # "Do Not Email: Yes/No" is an opt-out flag, not an address: it is kept
                     info.dropped_personal[target] = source
                     continue
             if (

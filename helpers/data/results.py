@@ -107,6 +107,8 @@ class SourceFile:
     hashed: list[str] = field(default_factory=list)
     dropped_personal: dict[str, str] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
+    #: Said once in the data check (e.g. column names trimmed of spaces).
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

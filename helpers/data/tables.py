@@ -39,11 +39,13 @@ def _sha256(path: Path) -> str:
 def input_files(org_dir: str | os.PathLike, config: OrgConfig | None = None) -> list[str]:
     """The org's input files named in org.yml (relative paths, main files and joins)."""
     org = paths.resolve(org_dir)
-    config = config or load_org_config(org)
+    from helpers.data.shapes import expand_config
+
+    config = expand_config(config or load_org_config(org))
     rel = []
     for spec in config.files.values():
         for p in [spec.path, *[j.path for j in spec.join]]:
-            if p not in rel:
+            if p is not None and p not in rel:
                 rel.append(p)
     return rel
 
@@ -90,7 +92,7 @@ def write_tables(data: OrgData, out_dir: str | os.PathLike) -> Path:
             stale.unlink()
     manifest = {
         "loader_version": LOADER_VERSION,
-        "org_dir": str(data.org_dir),
+        "org_dir": paths.portable(data.org_dir),  # no machine path in a report
         "name": data.name,
         "inputs": input_hashes(data.org_dir, data.config),
         "config": data.config.model_dump(mode="json"),
@@ -149,7 +151,7 @@ def tables_match(org_dir: str | os.PathLike, out_dir: str | os.PathLike) -> bool
     if manifest is None or manifest.get("loader_version") != LOADER_VERSION:
         return False
     org = paths.resolve(org_dir)
-    if manifest.get("org_dir") != str(org):
+    if manifest.get("org_dir") != paths.portable(org):
         return False
     try:
         return manifest.get("inputs") == input_hashes(org)

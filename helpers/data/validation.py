@@ -37,9 +37,11 @@ def validate_table(
     config: OrgConfig,
     fail: Callable[..., None],
 ) -> None:
-    """Required columns present and filled, primary key unique (problems go to ``fail``)."""
+    """Required columns present and filled, primary key unique, numbers in their range
+    (problems go to ``fail``)."""
     _required_values(table, df, cols, main, config, fail)
     _unique_ids(table, df, cols, fail)
+    _value_ranges(table, df, cols, fail)
 
 
 def _required_values(
@@ -108,6 +110,67 @@ def _unique_ids(
     )
 
 
+#: (table, column) -> (lowest, highest) allowed value (None: no bound). Counts cannot be
+#: negative; a gross margin is a fraction of the deal's amount (a loss-making deal is < 0).
+VALUE_RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("opportunities", "gross_margin"): (-1.0, 1.0),
+    ("leads", "sales_touches"): (0.0, None),
+    ("leads", "marketing_touches"): (0.0, None),
+    ("accounts", "employees"): (0.0, None),
+    ("accounts", "locations"): (0.0, None),
+}
+
+
+def _range_todo(table: str, column: str, values: pd.Series) -> str:
+    """What to do about values out of range: a "did you mean" where the mistake is common."""
+    if (table, column) == ("opportunities", "gross_margin"):
+        high = values[values > 1]
+        if len(high) and (high <= 100).all():
+            return (
+                "gross_margin is a fraction of the amount (0.35 for 35%); these look like "
+                "percentages: add `gross_margin: 0.01` under scales.opportunities in org.yml. "
+                "Did you mean a gross profit amount instead? Then map this column as "
+                "opportunities.gross_profit"
+            )
+        return (
+            "gross_margin is a fraction of the amount (0.35 for 35%), and these look like "
+            "money. Did you mean the gross profit amount? Map this column as "
+            "opportunities.gross_profit instead of gross_margin, or give the margin as a "
+            "fraction"
+        )
+    return f"A {column.replace('_', ' ')} count cannot be negative: fix them in the export or list them in na_values"
+
+
+def _value_ranges(
+    table: str, df: pd.DataFrame, cols: dict[str, Col], fail: Callable[..., None]
+) -> None:
+    """Numbers outside :data:`VALUE_RANGES` (a margin above 100%, a negative count)."""
+    for (t, column), (low, high) in VALUE_RANGES.items():
+        if t != table or column not in df.columns:
+            continue
+        values = df[column]
+        bad = pd.Series(False, index=df.index)
+        if low is not None:
+            bad |= (values < low).fillna(False)
+        if high is not None:
+            bad |= (values > high).fillna(False)
+        if not bad.any():
+            continue
+        c = cols[column]
+        mask = bad.to_numpy(dtype=bool)
+        _, lines, file = c.where(mask)
+        bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        fail(
+            f"{c.label(table)}: {int(mask.sum()):,} values are not {bounds} "
+            f"(e.g. {c.examples(values.astype('string'), mask)}). "
+            f"{_range_todo(table, column, values[bad])}.",
+            file=file,
+            column=c.source or column,
+            lines=lines,
+            key=f"columns.{table}.{column}",
+        )
+
+
 # --------------------------------------------------------------------------- reported
 
 
@@ -126,6 +189,10 @@ class QualityChecks:
         ``table -> columns`` holding dates only (compared at day level).
     parameters : dict
         ``org.yml: parameters``; the largest ``*horizon*`` sets the stale-lead age.
+    leads_are_deals : bool
+        The leads are read from the opportunities' file (``files.leads.from``): a deal
+        closed before its lead is then the deal's own closed-before-created problem, reported
+        once.
     """
 
     def __init__(
@@ -136,6 +203,7 @@ class QualityChecks:
         source_rows: dict[str, np.ndarray],
         date_only: dict[str, list[str]],
         parameters: dict,
+        leads_are_deals: bool = False,
     ) -> None:
         self.tables = tables
         self.cols = cols
@@ -143,13 +211,15 @@ class QualityChecks:
         self.source_rows = source_rows
         self.date_only = date_only
         self.parameters = parameters
+        self.leads_are_deals = leads_are_deals
         self.issues: list[QualityIssue] = []
 
     def run(self) -> list[QualityIssue]:
         self._stage_order()
         self._orphan_keys()
         self._negative_amounts()
-        self._won_before_lead()
+        if not self.leads_are_deals:
+            self._won_before_lead()
         self._stale_open_leads()
         return self.issues
 

@@ -21,18 +21,36 @@ def gross_margin_rate(
     default: float = 0.7,
     amount: str = "amount",
     margin: str = "gross_margin",
+    profit: str = "gross_profit",
 ) -> tuple[float, str]:
-    """Amount-weighted gross margin of won deals, or ``default`` with a sentence saying so."""
-    if opportunities is not None and has_values(opportunities, amount, margin):
+    """Amount-weighted gross margin of won deals, or ``default`` with a sentence saying so.
+
+    The margin comes from ``gross_margin`` (a fraction of each deal's amount) when won deals
+    carry one, else from ``gross_profit`` (an amount: total gross profit over total amount
+    of the won deals that have both), else it is the ``default`` parameter.
+
+    Returns
+    -------
+    (float, str)
+        The margin and how it was obtained (a clause for the notebook's sentence).
+    """
+    if opportunities is not None:
         o = opportunities
-        keep = won_mask(o) & o[margin].notna().to_numpy() & o[amount].notna().to_numpy()
-        w = o.loc[keep]
-        if len(w) and w[amount].sum() > 0:
-            gm = float((w[amount] * w[margin]).sum() / w[amount].sum())
-            return gm, f"measured on {len(w):,} won deals (amount-weighted)"
-    return float(
-        default
-    ), "assumed: won deals carry no gross_margin (set the gross_margin parameter)"
+        won = won_mask(o)
+        for col, per_deal in ((margin, True), (profit, False)):
+            if not has_values(o, amount, col):
+                continue
+            keep = won & o[col].notna().to_numpy() & o[amount].notna().to_numpy()
+            w = o.loc[keep]
+            total = float(w[amount].sum())
+            if not len(w) or total <= 0:
+                continue
+            gross = (w[amount] * w[col]).sum() if per_deal else w[col].sum()
+            how = "amount-weighted" if per_deal else "their gross profit over their amount"
+            return float(gross / total), f"measured on {len(w):,} won deals ({how})"
+    return float(default), (
+        "assumed: won deals carry no gross_margin or gross_profit (set the gross_margin parameter)"
+    )
 
 
 def unit_economics(

@@ -168,11 +168,85 @@ def test_draft_detects_format_options(tmp_path):
 
 def test_draft_uses_opportunity_export_as_lead_list(tmp_path):
     p = tmp_path / "pipeline.csv"
-    p.write_text("opportunity_id,deal_stage,engage_date,close_value\nX1,Won,2024-01-01,100\n")
+    p.write_text("opportunity_id,deal_stage,engage_date,close_value\nX1,Won,2024-01-01,100\n"
+                 "X2,Lost,2024-01-02,50\n")
     cfg = parse_org_config(yaml_load(draft_org_config([p])))
-    assert cfg.files["leads"].path == cfg.files["opportunities"].path == "pipeline.csv"
-    assert cfg.columns["leads"]["lead_id"] == "opportunity_id"
+    assert cfg.files["opportunities"].path == "pipeline.csv"
+    assert cfg.files["leads"].from_ == "opportunities" and cfg.files["leads"].path is None
+    assert "lead_id" not in cfg.columns["leads"]  # the deal's id is the lead's: mapped once
     assert cfg.columns["opportunities"]["amount"] == "close_value"
+    assert cfg.values["opportunities"]["outcome"] == {"Won": "won", "Lost": "lost"}
+
+
+def test_draft_recognises_an_opportunity_level_export_without_ids(tmp_path):
+    """Won/Loss results, an opportunity number, no lead columns: one row per deal."""
+    p = tmp_path / "export.csv"
+    rows = ["Opportunity Number;Result;Region;Company Size",
+            *[f"{1000 + i};{'Won' if i % 3 else 'Loss'};North;Big" for i in range(30)]]
+    p.write_text("\n".join(rows) + "\n")
+    text = draft_org_config([p], name="Deals")
+    cfg = parse_org_config(yaml_load(text))
+    assert set(cfg.files) == {"opportunities", "leads"} and cfg.files["leads"].from_
+    assert cfg.columns["opportunities"]["opportunity_id"] == "Opportunity Number"
+    assert cfg.columns["opportunities"]["outcome"] == "Result"
+    assert cfg.values["opportunities"]["outcome"] == {"Loss": "lost", "Won": "won"}
+    # without an id column the rows are numbered
+    q = tmp_path / "noid" / "deals.csv"
+    q.parent.mkdir()
+    q.write_text("Status;Source\n" + "".join(f"{'Won' if i % 2 else 'Lost'};Web\n" for i in range(9)))
+    cfg = parse_org_config(yaml_load(draft_org_config([q])))
+    assert cfg.files["opportunities"].row_ids and cfg.columns["leads"] == {"source": "Source"}
+    assert cfg.name == "Noid"  # the folder's name by default
+
+
+def test_draft_proposes_placeholders_as_missing_values(tmp_path):
+    p = tmp_path / "leads.csv"
+    lines = ["Lead ID,Industry,Country,Budget,Rating,Amount"]
+    for i in range(40):
+        industry = "Select" if i % 4 == 0 else ("--" if i % 7 == 0 else "Retail")
+        country = "Select" if i % 5 == 0 else "FR"
+        lines.append(f"L{i},{industry},{country},{'Unknown' if i % 9 == 0 else 'High'},A,$-")
+    p.write_text("\n".join(lines) + "\n")
+    cfg = parse_org_config(yaml_load(draft_org_config([p])))
+    assert cfg.na_values == ["Select", "--", "Unknown"]  # "$-" is a zero amount, "A" a level
+    single = tmp_path / "one" / "leads.csv"
+    single.parent.mkdir()
+    single.write_text("Lead ID,Industry\n" + "".join(f"L{i},Retail\n" for i in range(80)) + "L99,Select\n")
+    assert parse_org_config(yaml_load(draft_org_config([single]))).na_values == []  # rare
+
+
+def test_draft_keeps_opt_out_flags_and_drops_personal_data(tmp_path):
+    p = tmp_path / "contacts.csv"
+    p.write_text("Contact ID,Email,Do Not Email,Do Not Call,Phone\nC1,a@b.io,Yes,No,+33 1 23\n"
+                 "C2,c@d.io,No,No,+33 4 56\n")
+    text = draft_org_config([p])
+    personal = next(ln for ln in text.splitlines() if "personal data, left out" in ln)
+    assert '"Email"' in personal and '"Phone"' in personal and "Do Not" not in personal
+    assert '# do_not_email: "Do Not Email"' in text and '# do_not_call: "Do Not Call"' in text
+
+
+def _suggestions(text: str) -> list[int]:
+    return [i for i, ln in enumerate(text.splitlines()) if re.match(r"^\s*# ", ln)]
+
+
+@pytest.mark.parametrize("example", ["salesforce", "hubspot", "shapes"])
+def test_uncommenting_suggestions_keeps_the_yaml_valid(example, tmp_path):
+    if example == "shapes":
+        exports = [tmp_path / "deals.csv"]
+        exports[0].write_text("Created,Status,Notes,Email\n01/02/2024,Won,x,a@b.io\n"
+                              "02/01/2024,Lost,y,c@d.io\n")
+    else:
+        exports = sorted((EXAMPLES / example).glob("*.csv"))
+    text = draft_org_config(exports, name="Drafted")
+    lines = text.splitlines()
+    found = _suggestions(text)
+    assert found, "the draft suggests something to uncomment"
+    for i in found:  # each suggestion alone
+        one = lines.copy()
+        one[i] = one[i].replace("# ", "", 1)
+        parse_org_config(yaml_load("\n".join(one)))
+    every = [ln.replace("# ", "", 1) if i in found else ln for i, ln in enumerate(lines)]
+    parse_org_config(yaml_load("\n".join(every)))
 
 
 def test_draft_reads_excel_and_parquet(tmp_path):
@@ -191,7 +265,7 @@ def test_draft_errors():
 
 
 def test_real_export_configs_parse():
-    for org in ("olist", "maven"):
+    for org in ("olist", "maven", "salvirt", "b2b_software", "ironhack"):
         cfg = load_org_config(paths.ORGS / org)
         assert "leads" in cfg.files
         text = (paths.ORGS / org / "README.md").read_text(encoding="utf-8")

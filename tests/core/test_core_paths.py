@@ -52,3 +52,12 @@ def test_org_slug_refuses_names_that_leave_the_folder(name):
 def test_org_slug_needs_a_letter_or_digit():
     with pytest.raises(ValueError, match="no letters or digits"):
         paths.org_slug("!!!")
+
+
+def test_portable_never_gives_an_absolute_path(tmp_path):
+    """A report records paths relative to the repository, else by their own name."""
+    assert paths.portable(paths.SAMPLE_ORG) == "datasets/sample"
+    assert paths.portable("datasets/sample") == "datasets/sample"
+    assert paths.portable(paths.REPORTS / "acme") == "reports/acme"
+    assert paths.portable(paths.REPO_ROOT) == "."
+    assert paths.portable(tmp_path / "acme_export") == "acme_export"

@@ -25,3 +25,22 @@ def test_check_report_on_fatal(tmp_path):
     rep = check_org(org)
     assert not rep.ok and rep.exit_code == 1
     assert "FAILED" in rep.to_text() and "lines 2, 3" in rep.to_text()
+
+
+def test_check_names_the_org_even_when_it_fails(tmp_path):
+    org = make_org(tmp_path, {**leads_only(), "name": "Acme Export"}, {"leads.csv": "lead_id\n1\n1\n"})
+    assert check_org(org).to_text().startswith("Data check: Acme Export (")
+    (org / "org.yml").write_text("name: [unclosed\n")
+    assert check_org(org).to_text().startswith("Data check: ? (")
+
+
+def test_check_lists_modules_and_sections(tmp_path):
+    rep = check_org(BASIC)
+    text = rep.to_text()
+    assert "Modules (run or skip, by section)" in text
+    assert "  02_funnel_leakage    run (" in text
+    assert rep.to_dict()["readiness"]["modules_runnable"][0] == "00_data_check"
+    thin = make_org(tmp_path, leads_only(), {"leads.csv": "lead_id,job_title\nL1,CTO\n"})
+    text = check_org(thin).to_text()
+    assert "  03_revenue_growth    skip\n      The revenue module is skipped:" in text
+    assert "Result: OK" in text  # skips are not failures

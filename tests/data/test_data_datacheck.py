@@ -13,6 +13,7 @@ from data_fixtures import ts
 from helpers.core import paths
 from helpers.data import datacheck as dc
 from helpers.data import load_org
+from helpers.data.readiness import assess
 
 TINY_ORG = paths.REPO_ROOT / "tests" / "runner" / "fixtures" / "org"
 
@@ -118,52 +119,6 @@ def test_leads_per_month_full_months_are_not_partial():
 def test_leads_per_month_without_dates_is_an_error():
     with pytest.raises(ValueError, match="no 'created_at' dates"):
         dc.leads_per_month(pd.DataFrame({"lead_id": ["L1"], "created_at": [pd.NaT]}))
-
-
-def test_readiness_full_data(tables):
-    r = dc.module_readiness(tables).set_index("notebook")
-    assert r["can_run"].all()
-    assert r.loc["02_funnel_leakage", "missing"] == "-"
-    assert "no activities" in r.loc["02_funnel_leakage", "notes"]
-    assert "no spend table" in r.loc["03_revenue_growth", "notes"]
-
-
-def test_readiness_leads_only():
-    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "created_at": ts("2024-01-01", "2024-01-02")})
-    r = dc.module_readiness({"leads": leads}).set_index("module")
-    assert r["can_run"].to_dict() == {
-        "01_icp": False,
-        "02_funnel": True,
-        "03_revenue": False,
-        "04_mql": False,
-    }
-    assert "opportunities.outcome or leads.converted" in r.loc["01_icp", "missing"]
-    assert "attributes" in r.loc["01_icp", "missing"]
-    assert r.loc["03_revenue", "missing"] == "won opportunities with amount and closed_at"
-
-
-def test_readiness_lead_only_export_with_converted_flag():
-    leads = pd.DataFrame(
-        {
-            "lead_id": ["L1", "L2"],
-            "converted": pd.array([True, False], dtype="boolean"),
-            "job_title": ["CTO", "Intern"],
-        }
-    )
-    r = dc.module_readiness({"leads": leads}).set_index("module")
-    assert r["can_run"].to_dict() == {
-        "01_icp": True,
-        "02_funnel": False,
-        "03_revenue": False,
-        "04_mql": True,
-    }
-    assert "stratified" in r.loc["04_mql", "notes"]
-
-
-def test_readiness_revenue_needs_won_deals_with_amount_and_date(tables):
-    opps = tables["opportunities"].assign(outcome=pd.array(["lost", "lost", "open"], dtype="str"))
-    r = dc.module_readiness({**tables, "opportunities": opps}).set_index("module")
-    assert not r.loc["03_revenue", "can_run"]
 
 
 def test_issue_table_and_counts():
@@ -285,10 +240,13 @@ def test_personal_data_found_in_free_text_by_the_loader(tmp_path):
 
 
 def test_key_figures(tables):
-    readiness = dc.module_readiness(tables)
+    readiness = assess(tables)
     figures = dc.key_figures(SimpleNamespace(**tables, issues=ISSUES), readiness)
     assert figures["rows"] == {"accounts": 2, "leads": 4, "opportunities": 3}
     assert (figures["date_from"], figures["date_to"]) == ("2023-12-01", "2024-04-30")
     assert figures["issues"] == {"orphan_key": 3, "stage_order": 1} and figures["issues_total"] == 4
-    assert figures["modules_runnable"] == ["01_icp", "02_funnel", "03_revenue", "04_mql"]
-    assert figures["modules_not_runnable"] == []
+    assert figures["modules_runnable"] == ["00_data_check", "01_icp", "02_funnel", "03_revenue", "04_mql"]
+    assert figures["modules_not_runnable"] == [] and figures["modules_skipped"] == {}
+    # sections the data cannot feed are named with their sentence
+    assert "02_funnel.speed_to_lead" in figures["sections_skipped"]
+    assert "03_revenue.economics" in figures["sections_skipped"]

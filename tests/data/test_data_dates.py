@@ -92,3 +92,26 @@ def test_finish_dates_keeps_dates_only_and_converts_local_times():
                        known_date_only=False, key="date_formats.leads.created_at")
     assert isinstance(bad, BadValues) and bad.mask.tolist() == [True]
     assert bad.key == "date_formats.leads.created_at"
+
+
+def test_excel_serial_day_numbers(tmp_path):
+    from data_fixtures import fatal, leads_only, make_org
+
+    from helpers.data import load_org
+
+    cfg = leads_only({"date_formats": {"leads": {"created_at": "excel"}}})
+    org = make_org(tmp_path, cfg, {"leads.csv": "lead_id,created_at\nL1,44124\nL2,43867.5\nL3,\n"})
+    created = load_org(org).leads["created_at"]
+    assert created[0] == pd.Timestamp("2020-10-20") and created[1] == pd.Timestamp("2020-02-06 12:00")
+    assert pd.isna(created[2])
+    (org / "leads.csv").write_text("lead_id,created_at\nL1,44124\nL2,soon\n")
+    err = fatal(org)
+    assert "1 value is not an Excel serial day number (line 3)" in str(err) and err.lines == [3]
+
+
+def test_serial_numbers_without_a_format_suggest_excel(tmp_path):
+    from data_fixtures import fatal, leads_only, make_org
+
+    org = make_org(tmp_path, leads_only(), {"leads.csv": "lead_id,created_at\nL1,44124\nL2,43867\n"})
+    msg = str(fatal(org))
+    assert "look like Excel serial day numbers" in msg and "date_formats.leads.created_at: excel" in msg

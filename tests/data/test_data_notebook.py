@@ -68,7 +68,8 @@ def test_on_the_sample(sample_org_dir, tmp_path):
     for issue in data.issues:
         expected[issue.kind] = expected.get(issue.kind, 0) + issue.count
     assert figures["issues"] == expected and figures["issues_total"] == sum(expected.values())
-    assert figures["modules_runnable"] == ["01_icp", "02_funnel", "03_revenue", "04_mql"]
+    assert figures["modules_runnable"] == ["00_data_check", "01_icp", "02_funnel", "03_revenue", "04_mql"]
+    assert figures["modules_skipped"] == {}
     for png in ("00_missing_values.png", "00_leads_per_month.png"):
         assert (tmp_path / "out" / "figures" / png).stat().st_size > 10_000
     for issue in data.issues:
@@ -92,7 +93,11 @@ def test_on_a_thin_export_says_what_is_skipped(tmp_path):
     assert "No quality problems were reported." in text
     assert figures["rows"] == {"leads": 3}
     assert figures["date_from"] is None and figures["issues_total"] == 0
-    assert figures["modules_runnable"] == ["01_icp", "04_mql"]
+    assert figures["modules_runnable"] == ["00_data_check", "01_icp", "04_mql"]
     assert figures["modules_not_runnable"] == ["02_funnel", "03_revenue"]
+    # each skipped module and section is listed with its sentence, as `check` prints it
+    assert figures["modules_skipped"]["02_funnel"].startswith("The funnel module is skipped:")
+    assert figures["modules_skipped"]["02_funnel"] in text
+    assert "00_data_check.leads_per_month" in figures["sections_skipped"]
     assert (tmp_path / "out" / "figures" / "00_missing_values.png").is_file()
     assert not (tmp_path / "out" / "figures" / "00_leads_per_month.png").exists()

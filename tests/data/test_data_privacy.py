@@ -63,3 +63,16 @@ def test_email_used_as_key_is_hashed_orreported(tmp_path):
     assert (finding.table, finding.column, finding.lines, finding.redacted) == ("activities", "lead_id", [2], False)
     assert "hash_columns.activities" in finding.describe()
     assert data.issues[0].kind == "orphan_key"  # the clear email does not match the hashed one
+
+
+def test_opt_out_flags_are_kept_while_addresses_are_dropped(tmp_path):
+    from data_fixtures import leads_only, make_org
+
+    from helpers.data import load_org
+
+    cfg = leads_only({"columns": {"leads": {"do_not_email": "Do Not Email", "email": "Email"}}})
+    org = make_org(tmp_path, cfg, {"leads.csv": "lead_id,Do Not Email,Email\nL1,Yes,a@b.io\nL2,No,c@d.io\n"})
+    data = load_org(org)
+    assert data.leads["do_not_email"].tolist() == [True, False]
+    assert "email" not in data.leads.columns
+    assert data.source_files["leads"].dropped_personal == {"email": "Email"}

@@ -93,3 +93,34 @@ def test_negative_amount_isreported(org):
     edit(org / "spend.csv", "2024-01-01,other,200.5", "2024-01-01,other,-200.5")
     issue = reported(org, "negative_amount")
     assert issue.file == "spend.csv" and issue.column == "amount" and issue.lines == [3] and issue.count == 1
+
+
+def test_money_looking_gross_margin_asks_whether_it_is_a_gross_profit(org):
+    edit(org / "opportunities.csv", "12.5,0.7", "12.5,8750")
+    err = fatal(org)
+    msg = str(err)
+    assert "opportunities.csv, column 'gross_margin' (opportunities.gross_margin)" in msg
+    assert "'8750.0' at line 2" in msg and "not between -1 and 1" in msg
+    assert "Did you mean the gross profit amount?" in msg and "opportunities.gross_profit" in msg
+    assert err.lines == [2] and err.key == "columns.opportunities.gross_margin"
+
+
+def test_percent_gross_margin_asks_for_a_scale(org):
+    edit(org / "opportunities.csv", "12.5,0.7", "12.5,70")
+    edit(org / "opportunities.csv", "8,0.6", "8,60")
+    msg = str(fatal(org))
+    assert "look like percentages" in msg and "gross_margin: 0.01" in msg and "lines 2, 3" not in msg
+
+
+def test_negative_counts_are_fatal(tmp_path):
+    org = make_org(tmp_path, leads_only({"columns": {"leads": {"sales_touches": "Calls"}}}),
+                   {"leads.csv": "lead_id,Calls\nL1,3\nL2,-2\n"})
+    err = fatal(org)
+    assert "(leads.sales_touches)" in str(err) and "at least 0" in str(err) and err.lines == [3]
+    assert "cannot be negative" in str(err)
+
+
+def test_gross_margin_in_range_and_gross_profit_load(org):
+    edit(org / "opportunities.csv", "gross_margin", "gross_profit")
+    data = load_org(org)
+    assert "gross_profit" in data.opportunities.columns and "gross_margin" not in data.opportunities

@@ -50,3 +50,20 @@ def test_channel_investments_use_mature_cohorts_only():
     assert c.loc["web", "won_revenue"] == 30_000.0 and c.loc["web", "revenue_per_spend"] == 30.0
     assert c.loc["web", "cost_per_mql"] == pytest.approx(1_000 / 3)
     assert c.loc["events", "won_revenue"] == 0.0 and c.loc["events", "cost_per_lead"] == 250.0
+
+
+def test_gross_margin_from_a_gross_profit_amount():
+    leads, opps = fixture_org()
+    won = opps["outcome"].eq("won")
+    with_profit = opps.drop(columns=["gross_margin"]).assign(
+        gross_profit=np.where(won, opps["amount"] * 0.25, 999_999.0)  # lost deals never count
+    )
+    gm, note = rv.gross_margin_rate(with_profit)
+    assert gm == pytest.approx(0.25)
+    assert "2 won deals" in note and "gross profit" in note
+    # a measured fraction wins over a profit amount when both are mapped
+    gm, _ = rv.gross_margin_rate(with_profit.assign(gross_margin=opps["gross_margin"]))
+    assert gm == pytest.approx((30_000 * 0.8 + 50_000 * 0.7) / 80_000)
+    # a profit column with no value on won deals falls back to the parameter
+    gm, note = rv.gross_margin_rate(with_profit.assign(gross_profit=np.nan), default=0.6)
+    assert gm == 0.6 and "assumed" in note
