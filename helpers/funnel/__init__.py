@@ -15,13 +15,26 @@ Two rules apply everywhere:
 * **Recycled leads** (the same ``person_key`` entering again) are counted once: the
   record that went furthest down the funnel is kept.
 
+Stages the export never records are collapsed (``Journeys.collapsed``): with no SAL date,
+MQL -> SQL is measured directly instead of showing an empty SAL stage.
+
+**The headline is the leak a team can act on**, not the one that loses the most raw revenue
+(the final stage does whenever win rates are low): stages are ranked by *recoverable*
+revenue, the gap between a group of a stage's leads and a comparable group the org already
+has (the fit leads' rate, worked leads or the better-following-up reps, its best comparable
+quarter, or a graded external range), and each cause is judged only where it can act:
+under-working before the opportunity, low fit anywhere from the MQL, worked-and-lost at the
+final stage.
+
 Modules: ``journeys`` (the per-lead table), ``org`` (:func:`from_org`), ``conversion``
 (censored stage conversion, cohorts), ``benchmarks`` (external ranges and claims),
 ``speed`` (speed-to-lead), ``touches`` (touch columns, the buyer's journey, the touches
-curve and its plateau), ``fit`` (low-fit leads), ``attribution`` (biggest leak, causes
-and sides), ``alerts`` (weekly leak alerts), ``owners`` (the by-rep view), ``display``
-(weekly and quarterly meeting tables), ``summary`` (``summary.json`` figures) and
-``plots`` (charts; matplotlib is imported only when one is drawn).
+curve and its plateau), ``fit`` (low-fit leads), ``attribution`` (raw leak ranking, lost
+leads' causes and sides), ``gaps`` (recoverable leads per stage and cause), ``headline``
+(the actionable ranking and headline), ``alerts`` (weekly leak alerts), ``owners`` (the
+by-rep view, owners who under-work), ``sections`` (what the export cannot feed),
+``display`` (weekly and quarterly meeting tables), ``summary`` (``summary.json`` figures
+and key points) and ``plots`` (charts; matplotlib is imported only when one is drawn).
 """
 
 from helpers.funnel.alerts import alert_counts, weekly_alerts, weekly_alerts_by_transition
@@ -31,7 +44,6 @@ from helpers.funnel.attribution import (
     attribute_losses,
     attribution_shares,
     average_deal,
-    leak_cause,
     leakage_ranking,
     touch_stage,
     under_worked_flags,
@@ -50,7 +62,9 @@ from helpers.funnel.conversion import (
     stage_volumes,
 )
 from helpers.funnel.display import quarterly_view, weekly_view
-from helpers.funnel.fit import FIT_TIERS, LOW_FIT_TIERS, fit_proxy, low_fit_flags
+from helpers.funnel.fit import FIT_TIERS, LOW_FIT_TIERS, buyer_profile, fit_proxy, low_fit_flags
+from helpers.funnel.gaps import leak_cause, leak_gaps, stage_causes
+from helpers.funnel.headline import headline, headline_sentence, leak_gap_table, recoverable_ranking
 from helpers.funnel.journeys import (
     DAY,
     HOUR,
@@ -65,14 +79,20 @@ from helpers.funnel.journeys import (
     stage_contract,
     transitions,
 )
-from helpers.funnel.org import from_org
-from helpers.funnel.owners import rep_table
+from helpers.funnel.org import from_org, try_from_org
+from helpers.funnel.owners import (
+    UnderWorkingOwners,
+    owners_sentence,
+    rep_table,
+    under_working_owners,
+)
 from helpers.funnel.plots import (
     plot_attribution,
     plot_benchmarks,
     plot_censoring_effect,
     plot_cohort_conversion,
     plot_leakage,
+    plot_recoverable,
     plot_reps,
     plot_speed_to_lead,
     plot_touch_curve,
@@ -80,14 +100,16 @@ from helpers.funnel.plots import (
     plot_waterfall,
     plot_weekly_alerts,
 )
+from helpers.funnel.sections import skipped_sections
 from helpers.funnel.speed import (
     RESPONSE_BUCKETS,
     RESPONSE_BUCKETS_DAYS,
     SpeedToLead,
+    has_first_touch,
     response_bucket,
     speed_to_lead,
 )
-from helpers.funnel.summary import FunnelResult, summary_figures
+from helpers.funnel.summary import FunnelResult, key_points, summary_figures
 from helpers.funnel.touches import (
     Plateau,
     add_touches,
@@ -113,6 +135,7 @@ __all__ = [
     "RESPONSE_BUCKETS",
     "RESPONSE_BUCKETS_DAYS",
     "SpeedToLead",
+    "UnderWorkingOwners",
     "add_touches",
     "alert_counts",
     "attribute_losses",
@@ -120,6 +143,7 @@ __all__ = [
     "average_deal",
     "benchmark_comparison",
     "build_journeys",
+    "buyer_profile",
     "censor_windows",
     "cohort_waterfall",
     "conversion_table",
@@ -131,20 +155,28 @@ __all__ = [
     "find_plateau",
     "fit_proxy",
     "from_org",
+    "has_first_touch",
     "has_touch_data",
+    "headline",
+    "headline_sentence",
     "is_date_only",
     "journey_before_sales",
     "journey_stage",
+    "key_points",
     "leak_cause",
+    "leak_gap_table",
+    "leak_gaps",
     "leakage_ranking",
     "low_fit_flags",
     "period_comparison",
     "period_start",
+    "owners_sentence",
     "plot_attribution",
     "plot_benchmarks",
     "plot_censoring_effect",
     "plot_cohort_conversion",
     "plot_leakage",
+    "plot_recoverable",
     "plot_reps",
     "plot_speed_to_lead",
     "plot_touch_curve",
@@ -152,11 +184,14 @@ __all__ = [
     "plot_waterfall",
     "plot_weekly_alerts",
     "quarterly_view",
+    "recoverable_ranking",
     "rep_table",
     "response_bucket",
+    "skipped_sections",
     "span_window",
     "speed_to_lead",
     "split_transition",
+    "stage_causes",
     "stage_contract",
     "stage_lags",
     "stage_volumes",
@@ -164,8 +199,10 @@ __all__ = [
     "touch_curve",
     "touch_stage",
     "transitions",
+    "try_from_org",
     "under_worked_flags",
     "under_worked_share",
+    "under_working_owners",
     "weekly_alerts",
     "weekly_alerts_by_transition",
     "weekly_view",

@@ -92,12 +92,15 @@ def weekly_alerts(
 def weekly_alerts_by_transition(
     journeys: Journeys, censor_days: float | dict | None = None, **kwargs
 ) -> dict[str, pd.DataFrame]:
-    """:func:`weekly_alerts` of every transition, each with its censoring window ``k``.
+    """:func:`weekly_alerts` of every transition whose next stage the export dates, each with
+    its censoring window ``k`` (a stage known only from a flag has no week to judge).
 
     ``kwargs`` (``window``, ``n_sd``, ``min_leads``, ``min_history``) go to :func:`weekly_alerts`.
     """
     ks = censor_windows(journeys, censor_days)
-    return {tr: weekly_alerts(journeys, tr, ks[tr], **kwargs) for tr in journeys.transitions}
+    t = journeys.table
+    dated = [tr for tr in journeys.transitions if t[f"dated_{split_transition(tr)[1]}"].any()]
+    return {tr: weekly_alerts(journeys, tr, ks[tr], **kwargs) for tr in dated}
 
 
 def alert_counts(weekly: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -1,9 +1,10 @@
-"""Where the funnel leaks and whose side each leak is on.
+"""Where the funnel leaks and whose side each lost lead is on.
 
-:func:`leakage_ranking` ranks transitions by lost leads and lost expected revenue (the
-biggest leak); :func:`attribute_losses` classifies every lost lead as low-fit (marketing),
-under-worked (sales), worked-and-lost or not judged; :func:`leak_cause` explains the leads
-one transition loses by the shortfall of low-fit and under-worked leads.
+:func:`leakage_ranking` ranks transitions by lost leads and lost expected revenue (the raw
+table: see :mod:`helpers.funnel.gaps` and :mod:`helpers.funnel.headline` for what is
+recoverable); :func:`attribute_losses` classifies every lost lead as low-fit (marketing),
+under-worked (sales), worked-and-lost or not judged; :func:`touch_stage` finds the stage the
+first sales touch marks.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.funnel.conversion import censor_windows, eligibility, period_start, span_window
+from helpers.funnel.conversion import eligibility, period_start, span_window
 from helpers.funnel.journeys import (
     HOUR,
     Journeys,
     default_start,
     default_target,
     journey_stage,
-    split_transition,
 )
 from helpers.funnel.touches import has_touch_data
 
@@ -126,10 +126,11 @@ def attribute_losses(
     by default the opportunity - a deal lost later is a question of win rate, module 1's).
 
     * ``low-fit`` (marketing side): the lead's ICP tier is C or D (``low_fit`` True);
-    * ``under-worked`` (sales side): otherwise, a first sales touch later than
+    * ``under-worked`` (sales side): otherwise, for a lead lost before the opportunity
+      (under-working cannot lose a deal already created), a first sales touch later than
       ``sla_hours`` after the start stage, or none; or - for leads lost before
-      ``touch_target`` (default: opportunity), where the touches curve applies - fewer
-      sales touches than the ``plateau``;
+      ``touch_target`` (default: SQL), where the touches curve applies - fewer sales
+      touches than the ``plateau``;
     * ``worked-and-lost``: neither - worked as agreed and still lost;
     * ``not judged``: not low-fit, and the export records no sales touches, so how well
       the lead was worked cannot be told.
@@ -153,11 +154,14 @@ def attribute_losses(
     lf = _flags(low_fit, len(t))
     judged = has_touch_data(journeys)
     under = under_worked_flags(journeys, plateau, sla_hours, ~t[f"reached_{touch_target}"].to_numpy())
+    # under-working acts before the opportunity: a deal lost afterwards is never under-worked
+    under &= ~t[f"reached_{journey_stage(journeys.stages)}"].to_numpy()
     cause = np.where(lf, "low-fit", np.where(under, "under-worked", "worked-and-lost" if judged else "not judged"))
+    stopped = _stopped_at(journeys, start, target)
     out = pd.DataFrame(
         {
             "lead_id": t["lead_id"].to_numpy()[lost],
-            "lost_at": _stopped_at(journeys, start, target)[lost],
+            "lost_at": stopped[lost],
             "month": period_start(t[f"t_{start}"], "M").to_numpy()[lost],
             "cause": pd.Categorical(cause[lost], categories=ATTRIBUTION_CAUSES),
         }
@@ -205,80 +209,3 @@ def touch_stage(journeys: Journeys) -> str | None:
             if float((gap <= tol).mean()) >= 0.5:
                 return s
     return None
-
-
-def _excess_losses(
-    lf: np.ndarray, under: np.ndarray, elig: np.ndarray, conv: np.ndarray, at_first_touch: bool
-) -> tuple[float, float]:
-    """Leads lost because of low fit and because of under-working (see :func:`leak_cause`)."""
-    c = conv.astype(float)
-
-    def rate(m):
-        m = m & elig
-        return c[m].mean() if m.any() else np.nan
-
-    def shortfall(group, ref):
-        n = int((group & elig).sum())
-        r_g, r_ref = rate(group), rate(ref)
-        return 0.0 if n == 0 or np.isnan(r_ref) or np.isnan(r_g) else n * (r_ref - r_g)
-
-    if at_first_touch:
-        # the transition *is* the first sales touch (e.g. MQL -> SAL): work cannot be
-        # judged before it; fit leads that never got there are the sales side's loss
-        return shortfall(lf, ~lf), float((~lf & elig & ~conv).sum())
-    ex_lf = shortfall(lf & ~under, ~lf & ~under) + shortfall(lf & under, ~lf & under)
-    ex_uw = shortfall(under & ~lf, ~under & ~lf) + shortfall(under & lf, ~under & lf)
-    return ex_lf, ex_uw
-
-
-def leak_cause(
-    journeys: Journeys,
-    transition: str,
-    *,
-    low_fit: pd.Series | np.ndarray | None = None,
-    plateau: int | None = None,
-    sla_hours: float | None = 24.0,
-    touch_target: str | None = None,
-    censor_days: float | dict | None = None,
-) -> dict:
-    """Which side explains the leads a transition loses: low fit or under-working.
-
-    Among the old-enough leads at the transition's first stage, the leads lost *because*
-    of low fit are the low-fit leads' shortfall against fit leads worked the same way
-    (low-fit rate vs fit rate, within worked / under-worked leads); the leads lost because
-    of under-working are the under-worked leads' shortfall against worked leads of the same
-    fit. At a transition that ends with the first sales touch (e.g. MQL -> SAL, when SAL is
-    the first touch), work cannot be judged before the outcome: low fit explains the low-fit
-    leads' shortfall against fit leads, and every fit lead lost there is the sales side's.
-    The cause is the larger of the two when it is positive, else ``worked-and-lost``
-    (the stage loses leads that fit and were worked). Touch counts apply up to
-    ``touch_target`` (default: SQL); after it, only the response time does.
-
-    Returns
-    -------
-    dict: ``cause``, ``side``, ``lost`` (leads lost there), ``excess`` (cause -> leads
-    explained), ``shares`` (cause -> share of the lost leads explained).
-    """
-    touch_target = touch_target or default_target(journeys.stages)
-    t = journeys.table
-    a, b = split_transition(transition)
-    ks = censor_windows(journeys, censor_days)
-    k = ks.get(transition, span_window(journeys, a, b, censor_days))
-    _, elig, conv = eligibility(journeys, transition, k)
-    stages = journeys.stages
-    apply = stages.index(b) <= stages.index(touch_target) if touch_target in stages else False
-    under = under_worked_flags(journeys, plateau, sla_hours, np.full(len(t), apply))
-    lf = _flags(low_fit, len(t))
-    lost = int((elig & ~conv).sum())
-    ts = touch_stage(journeys)
-    at_first_touch = ts is not None and stages.index(b) <= stages.index(ts)
-    ex_lf, ex_uw = _excess_losses(lf, under, elig, conv, at_first_touch)
-    excess = {"low-fit": float(max(ex_lf, 0.0)), "under-worked": float(max(ex_uw, 0.0))}
-    cause = max(excess, key=excess.get) if max(excess.values()) > 0 else "worked-and-lost"
-    return {
-        "cause": cause,
-        "side": CAUSE_SIDE[cause],
-        "lost": lost,
-        "excess": excess,
-        "shares": {k_: (v / lost if lost else np.nan) for k_, v in excess.items()},
-    }

@@ -78,12 +78,37 @@ def _fit_outcome(journeys: Journeys, min_outcomes: int) -> tuple[np.ndarray, np.
     return elig, conv
 
 
+def _cross_fitted(X: np.ndarray, elig: np.ndarray, conv: np.ndarray, folds: int) -> np.ndarray:
+    """Predicted chance of every row: out of fold for the ``elig`` rows (each fold scored by a
+    model fitted on the others), by the model of all ``elig`` rows for the rest."""
+    from sklearn.linear_model import LogisticRegression
+
+    def fitted(rows):
+        y = conv[rows]
+        if y.all() or not y.any():
+            return None
+        return LogisticRegression(C=1.0, max_iter=1000).fit(X[rows], y)
+
+    full = fitted(elig)
+    p = full.predict_proba(X)[:, 1] if full is not None else np.full(len(X), conv[elig].mean())
+    idx = np.flatnonzero(elig)
+    fold = np.arange(idx.size) % max(folds, 2)  # rows in time order: every fold spans the history
+    for f in range(max(folds, 2)) if folds > 1 else ():
+        train = np.zeros(len(X), dtype=bool)
+        train[idx[fold != f]] = True
+        model = fitted(train) if (fold == f).any() else None
+        if model is not None:
+            p[idx[fold == f]] = model.predict_proba(X[idx[fold == f]])[:, 1]
+    return p
+
+
 def fit_proxy(
     journeys: Journeys,
     accounts: pd.DataFrame | None,
     *,
     prior: float = 20.0,
     min_outcomes: int = 50,
+    folds: int = 3,
 ) -> pd.DataFrame:
     """A fit score per lead, for orgs without an agreed ICP (``icp.yml``).
 
@@ -95,6 +120,8 @@ def fit_proxy(
     includes job titles). Segments with fewer than ``prior`` leads are pooled as "other".
     The fit lift is the predicted chance over the average; tiers: A >= 1.25, B >= 2/3,
     C >= 1/3, D below; C and D (less than two-thirds of the average chance) are low-fit.
+    The leads the model learns from are scored out of fold (``folds``-fold cross-fitting),
+    so a segment that lost by chance is not called low-fit by the outcomes it is judged on.
 
     Returns
     -------
@@ -109,18 +136,14 @@ def fit_proxy(
     elig, conv = _fit_outcome(journeys, min_outcomes)
     if elig.sum() == 0 or conv[elig].sum() == 0:
         return out
-    from sklearn.linear_model import LogisticRegression
-
     cats = []
     for name, col in seg.items():
         col = pd.Series(col, index=t.index).astype("string")
         counts = col[elig].value_counts()
         keep = counts[counts >= prior].index
-        cats.append(col.where(col.isin(keep), "other").fillna("unknown").rename(name))
-    X = pd.get_dummies(pd.concat(cats, axis=1), dtype=float)
-    model = LogisticRegression(C=1.0, max_iter=1000)
-    model.fit(X.to_numpy()[elig], conv[elig])
-    p = model.predict_proba(X.to_numpy())[:, 1]
+        cats.append(col.where(col.isin(keep) | col.isna(), "other").fillna("unknown").rename(name))
+    X = pd.get_dummies(pd.concat(cats, axis=1), dtype=float).to_numpy()
+    p = _cross_fitted(X, elig, conv, folds)
     fit = pd.Series(p / p[elig].mean(), index=t.index)
     known = pd.concat(cats, axis=1).ne("unknown").any(axis=1)
     fit = fit.where(known)
@@ -130,13 +153,22 @@ def fit_proxy(
     return out
 
 
+def buyer_profile(icp: dict | None) -> dict[str, list[str]]:
+    """The winning buyer segments of an agreed ICP (``icp.yml: personas``), per dimension
+    (seniority, function); empty when the ICP names no buyer profile."""
+    personas = (icp or {}).get("personas") or {}
+    return {d: list((v or {}).get("segments") or []) for d, v in personas.items() if (v or {}).get("segments")}
+
+
 def low_fit_flags(journeys: Journeys, accounts: pd.DataFrame | None, icp: dict | None = None) -> tuple[pd.Series, str]:
     """Low-fit flag of every journey row, and a sentence saying where it came from.
 
     With the agreed ICP (``icp.yml`` from module 1): the account's tier is C or D
     (:func:`helpers.icp.assign_tiers`) and the contact's title does not match the winning
-    buyer profile (``persona_match`` of :func:`helpers.icp.assign_lead_tiers`). Without
-    it: tiers C/D of :func:`fit_proxy`. Leads with nothing to judge them by are not low-fit.
+    buyer profile (``persona_match`` of :func:`helpers.icp.assign_lead_tiers`). An ICP
+    with no buyer profile (module 1 found that titles do not matter) exempts no one: an
+    empty profile matches no title, so fit is the account tier alone. Without ``icp.yml``:
+    tiers C/D of :func:`fit_proxy`. Leads with nothing to judge them by are not low-fit.
     """
     t = journeys.table
     has_acc = accounts is not None and "account_id" in t.columns and t["account_id"].notna().any()
@@ -147,6 +179,10 @@ def low_fit_flags(journeys: Journeys, accounts: pd.DataFrame | None, icp: dict |
         leads = t[["lead_id", "account_id"] + (["job_title"] if "job_title" in t.columns else [])]
         lt = icp_mod.assign_lead_tiers(leads, tiers, icp)
         low = lt["tier"].astype("string").isin(LOW_FIT_TIERS).fillna(False).to_numpy(bool)
+        if not buyer_profile(icp):
+            return pd.Series(low, index=t.index), (
+                "ICP tiers C/D (agreed icp.yml; it names no buyer profile, so the account tier alone decides)"
+            )
         persona = lt["persona_match"].astype("boolean").fillna(False).to_numpy(bool)
         return pd.Series(low & ~persona, index=t.index), (
             "ICP tiers C/D (agreed icp.yml) without the winning buyer profile"

@@ -81,6 +81,10 @@ class Journeys:
         True when the stage timestamps carry no time of day.
     contract : DataFrame
         The stage contract (see :func:`stage_contract`).
+    collapsed : list of str
+        The org's stages the export never records (no lead has a date for them or is
+        marked as at them): left out, so their neighbours' conversion is measured directly
+        (e.g. MQL -> SQL when there is no SAL date).
     """
 
     table: pd.DataFrame
@@ -90,6 +94,7 @@ class Journeys:
     recording_start: dict = field(default_factory=dict)
     date_only: bool = False
     contract: pd.DataFrame = field(default_factory=pd.DataFrame)
+    collapsed: list = field(default_factory=list)
 
     @property
     def transitions(self) -> list[str]:
@@ -186,19 +191,29 @@ def _lead_columns(leads: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
 
 
 def _stage_times(leads: pd.DataFrame, stages: list[str]) -> dict[str, np.ndarray]:
-    """Each stage's own date from the leads table; the first stage falls back to the
-    lead's creation, then MQL date."""
+    """Each stage's own date from the leads table (NaT where the export has none)."""
     times: dict[str, np.ndarray] = {}
-    for i, s in enumerate(stages):
+    for s in stages:
         col = schema.STAGE_TIMESTAMPS.get(s)
-        t = leads[col].to_numpy("datetime64[ns]", copy=True) if col and col in leads.columns else _nat(len(leads))
-        if i == 0:
-            for fb in ("created_at", "mql_at"):
-                if fb in leads.columns:
-                    fill = leads[fb].to_numpy("datetime64[ns]")
-                    t = np.where(np.isnat(t), fill, t)
-        times[s] = t
+        times[s] = leads[col].to_numpy("datetime64[ns]", copy=True) if col and col in leads.columns else _nat(len(leads))
     return times
+
+
+def _first_stage_fallback(leads: pd.DataFrame, times: dict, first: str) -> None:
+    """The first stage's date falls back to the lead's creation, then MQL date (in place)."""
+    t = times[first]
+    for fb in ("created_at", "mql_at"):
+        if fb in leads.columns:
+            t = np.where(np.isnat(t), leads[fb].to_numpy("datetime64[ns]"), t)
+    times[first] = t
+
+
+def _recorded_stages(stages: list[str], times: dict, explicit: dict) -> tuple[list[str], list[str]]:
+    """(kept, collapsed): a stage is recorded when some lead has its own date for it or is
+    explicitly marked as at it (its stage label, the converted flag, a linked deal); a stage
+    only ever reached through a later one was never observed and is collapsed."""
+    kept = [s for s in stages if (~np.isnat(times[s])).any() or explicit[s].any()]
+    return kept, [s for s in stages if s not in kept]
 
 
 def _link_stage_column(leads: pd.DataFrame) -> str | None:
@@ -259,18 +274,28 @@ def _apply_deals(
     won_amount[idx] = g["won_amount"].to_numpy()
 
 
-def _apply_lead_flags(leads: pd.DataFrame, stages: list[str], flags: dict) -> None:
+def _apply_lead_flags(leads: pd.DataFrame, stages: list[str], flags: dict) -> dict:
     """A lead-only export's ``converted`` flag and a ``stage`` label naming a stage mark
-    stages as reached (``flags`` updated in place)."""
+    stages as reached (``flags`` updated in place: a label marks the earlier stages too).
+
+    Returns
+    -------
+    dict ``stage -> bool array``: the leads the export marks as *at* that stage (its own
+    label, or the converted flag for ``won``), which tells a recorded stage.
+    """
+    explicit = {s: np.zeros(len(leads), dtype=bool) for s in stages}
     if "converted" in leads.columns and "won" in stages:
         conv = leads["converted"].astype("boolean").fillna(False).to_numpy(bool)
         flags["won"] |= conv
+        explicit["won"] |= conv
     if "stage" in leads.columns:
         label = leads["stage"].astype("string").str.lower()
         order = {s: i for i, s in enumerate(stages)}
         idx_label = label.map(order).astype("Float64").fillna(-1).to_numpy()
         for i, s in enumerate(stages):
             flags[s] |= idx_label >= i
+            explicit[s] |= idx_label == i
+    return explicit
 
 
 def _reach_through_later(times: dict, flags: dict, stages: list[str]) -> tuple[dict, dict, dict, dict]:
@@ -319,6 +344,21 @@ def _monotone_dates(
         run = np.where(np.isnat(run), t, np.where(np.isnat(t), run, np.maximum(run, t)))
         out[s] = np.where(np.isnat(t), t, run)
     return out, pd.DataFrame(contract)
+
+
+def _collapse_unrecorded(leads: pd.DataFrame, stages: list[str], times: dict, flags: dict) -> tuple[list, list]:
+    """The stage flags of the lead-only columns (``flags`` updated in place), the entry stage's
+    fallback date, and the stages kept and collapsed (:func:`_recorded_stages`)."""
+    explicit = _apply_lead_flags(leads, stages, flags)
+    explicit = {s: explicit[s] | flags[s] if s in ("opportunity", "won") else explicit[s] for s in stages}
+    _first_stage_fallback(leads, times, stages[0])  # the entry stage is dated by the lead's creation
+    kept, collapsed = _recorded_stages(stages, times, explicit)
+    if len(kept) < 2:
+        raise ValueError(
+            f"The export records only {len(kept)} funnel stage(s) ({', '.join(kept) or 'none'}): "
+            "map a second stage's date or outcome in org.yml (e.g. sql_at, or opportunities) to measure conversion."
+        )
+    return kept, collapsed
 
 
 def _drop_recycled(out: pd.DataFrame, person_col: str) -> tuple[pd.DataFrame, int]:
@@ -400,7 +440,7 @@ def build_journeys(
         all_ts += [opportunities[c] for c in ("created_at", "closed_at") if c in opportunities.columns]
         deals = _deal_outcomes(leads, opportunities, out["lead_id"])
         _apply_deals(deals, stages, times, flags, closed, won_amount)
-    _apply_lead_flags(leads, stages, flags)
+    stages, collapsed = _collapse_unrecorded(leads, stages, times, flags)
     times, reached, dated, later_dated = _reach_through_later(times, flags, stages)
     times, contract = _monotone_dates(times, reached, dated, later_dated, stages)
     for s in stages:
@@ -416,7 +456,7 @@ def build_journeys(
         export_date = _latest_timestamp(all_ts + list(extra_timestamps or []))
     export_date = pd.Timestamp(export_date)
     date_only = is_date_only(*[out[f"t_{s}"] for s in stages])
-    j = Journeys(out, stages, export_date, dropped, {}, date_only, contract)
+    j = Journeys(out, stages, export_date, dropped, {}, date_only, contract, collapsed)
     j.recording_start = detect_recording_start(j)
     return j
 

@@ -22,6 +22,7 @@ __all__ = [
     "plot_censoring_effect",
     "plot_cohort_conversion",
     "plot_leakage",
+    "plot_recoverable",
     "plot_reps",
     "plot_speed_to_lead",
     "plot_touch_curve",
@@ -142,6 +143,41 @@ def plot_leakage(ranking: pd.DataFrame, ax=None, currency: str = "USD"):
     ax.set_ylabel("Transition")
     ax.set_xlim(0, max(float(np.nanmax(vals)) if len(vals) else 1, 1) * 1.35)
     ax.set_title("Where the funnel leaks (red: biggest leak)")
+    return ax
+
+
+def plot_recoverable(ranking: pd.DataFrame, ax=None, currency: str = "USD"):
+    """Each stage's recoverable revenue (coloured by its cause) over its raw lost revenue (grey).
+
+    ``ranking`` is :func:`helpers.funnel.recoverable_ranking`; stages before the MQL (not
+    judged) show their raw bar only. Without deal amounts both are in expected wins.
+    """
+    ax = get_ax(ax)
+    money = ranking["lost_revenue"].notna().any()
+    d = ranking.iloc[::-1]
+    lost = d["lost_revenue"] if money else d["lost"] * d["downstream"]
+    rec = (d["recoverable_revenue"] if money else d["recoverable_wins"]).fillna(0.0)
+    y = np.arange(len(d))
+    ax.barh(y, lost, color="#dddddd", height=0.7, label="lost (raw: all leads lost x their value)")
+    colours = [CAUSE_COLOURS.get(c, PALETTE["neutral"]) if isinstance(c, str) else PALETTE["neutral"] for c in d["cause"]]
+    ax.barh(y, rec, color=colours, height=0.4, label="recoverable (gap to a rate the org reaches)")
+    top = max(float(np.nanmax(lost)) if len(lost) else 1.0, 1e-9)
+    for yi, (r, c, j) in enumerate(zip(rec, d["cause"], d["judged"])):
+        label = "not judged (before the MQL)" if not j else f"{c}" if r > 0 else "nothing recoverable"
+        ax.text(top * 1.02, yi, label, va="center", fontsize=8)
+    if len(d) and rec.max() > 0:
+        best = int(np.argmax(rec.to_numpy()))
+        ax.barh(y[best], rec.iloc[best], color="none", edgecolor=PALETTE["highlight"], lw=2, height=0.4)
+    ax.set_yticks(y, d["transition"])
+    if money:
+        ax.xaxis.set_major_formatter(money_formatter(currency))
+        ax.set_xlabel(f"Revenue ({currency}): lost (grey) and recoverable (coloured by cause)")
+    else:
+        ax.set_xlabel("Expected wins: lost (grey) and recoverable (coloured by cause)")
+    ax.set_xlim(0, top * 1.45)
+    ax.set_ylabel("Transition")
+    ax.set_title("The leak to act on: recoverable, not raw, lost revenue (red outline)")
+    ax.legend(fontsize=8, loc="lower right")
     return ax
 
 
@@ -285,16 +321,29 @@ def plot_weekly_alerts(weekly: pd.DataFrame, ax=None, transition: str = "", min_
     return ax
 
 
-def plot_reps(reps: pd.DataFrame, ax=None):
-    """Each rep (hashed): share answered within the SLA vs conversion, sized by leads."""
+def plot_reps(reps: pd.DataFrame, ax=None, flagged: list | None = None):
+    """Each rep (hashed): share answered within the SLA vs conversion, sized by leads; the
+    owners who under-work (``flagged``) in red. Without response times, median touches."""
     ax = get_ax(ax)
+    speed = reps["within_sla"].notna().any()
+    x = reps["within_sla"] if speed else reps["median_touches"]
     size = 20 + 200 * reps["leads"] / max(reps["leads"].max(), 1)
-    ax.scatter(reps["within_sla"], reps["rate"], s=size, color=PALETTE["sales"], alpha=0.7, edgecolor="black")
-    ax.errorbar(reps["within_sla"], reps["rate"], yerr=[reps["rate"] - reps["low"], reps["high"] - reps["rate"]],
+    bad = reps["owner_id"].isin(flagged or []).to_numpy()
+    ax.scatter(x[~bad], reps["rate"][~bad], s=size[~bad], color=PALETTE["sales"], alpha=0.7, edgecolor="black",
+               label="reps")
+    if bad.any():
+        ax.scatter(x[bad], reps["rate"][bad], s=size[bad], color=PALETTE["bad"], alpha=0.9, edgecolor="black",
+                   label="under-work (significantly slower and fewer touches)")
+        ax.legend(fontsize=8, loc="lower right")
+    ax.errorbar(x, reps["rate"], yerr=[reps["rate"] - reps["low"], reps["high"] - reps["rate"]],
                 fmt="none", ecolor="#999999", lw=0.8)
-    ax.xaxis.set_major_formatter(percent_formatter())
     ax.yaxis.set_major_formatter(percent_formatter())
-    ax.set_xlabel("Leads answered within the SLA (%)")
+    if speed:
+        ax.xaxis.set_major_formatter(percent_formatter())
+        ax.set_xlabel("Leads answered within the SLA (%)")
+        ax.set_title("Reps (hashed): speed-to-lead vs conversion")
+    else:
+        ax.set_xlabel("Median sales touches per lead (count)")
+        ax.set_title("Reps (hashed): touches vs conversion")
     ax.set_ylabel("Conversion (%) with 95% interval")
-    ax.set_title("Reps (hashed): speed-to-lead vs conversion")
     return ax

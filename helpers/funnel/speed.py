@@ -31,6 +31,12 @@ def response_bucket(hours: pd.Series, date_only: bool = False) -> pd.Series:
     return pd.Series(pd.Categorical(cut, categories=labels, ordered=True), index=hours.index)
 
 
+def has_first_touch(journeys: Journeys) -> bool:
+    """True when some lead has a first sales touch date (speed-to-lead can be measured)."""
+    t = journeys.table
+    return "first_sales_touch_at" in t.columns and bool(t["first_sales_touch_at"].notna().any())
+
+
 @dataclass
 class SpeedToLead:
     """Speed-to-lead findings (see :func:`speed_to_lead`)."""
@@ -111,6 +117,9 @@ def speed_to_lead(
     target = target or default_target(journeys.stages)
     if "response_hours" not in journeys.table.columns:
         raise ValueError("Speed-to-lead needs sales touches: call add_touches(journeys, activities) first.")
+    if not has_first_touch(journeys):
+        raise ValueError("Speed-to-lead is not recorded: no lead has a first sales touch date, so the time to "
+                         "answer cannot be measured (map the activity log with its team, or first_sales_touch_at).")
     k = span_window(journeys, start, target, censor_days)
     _, elig, conv = eligibility(journeys, f"{start}->{target}", k)
     t = journeys.table.loc[elig]

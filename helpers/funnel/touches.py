@@ -142,7 +142,7 @@ def add_touches(
     if date_only is None:
         date_only = journeys.date_only or is_date_only(t[f"t_{start}"]) or is_date_only(fst_s)
     return Journeys(t, journeys.stages, journeys.export_date, journeys.recycled_dropped,
-                    dict(journeys.recording_start), bool(date_only), journeys.contract)
+                    dict(journeys.recording_start), bool(date_only), journeys.contract, list(journeys.collapsed))
 
 
 def has_touch_data(journeys: Journeys) -> bool:

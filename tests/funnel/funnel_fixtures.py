@@ -162,3 +162,102 @@ def weekly_journeys(bad_week=None, young_bad=True):
     leads["lead_id"] = leads["lead_id"].astype("string")
     export = start + pd.Timedelta(days=7 * 19 + 6)
     return funnel.build_journeys(leads, stages=["mql", "sal"], export_date=export)
+
+
+def owner_journeys(n_owners=12, per_owner=100, bad=("o0", "o1", "o2")):
+    """MQLs of ``n_owners`` owners converting to SQL at 50%, except the ``bad`` owners' at 10%;
+    every lead gets one sales touch an hour after the MQL (nobody looks under-worked)."""
+    rows = []
+    for o in range(n_owners):
+        rate = 0.1 if f"o{o}" in bad else 0.5
+        for i in range(per_owner):
+            rows.append((f"o{o}_{i}", f"o{o}", i < round(rate * per_owner), i))
+    df = pd.DataFrame(rows, columns=["lead_id", "owner_id", "conv", "i"])
+    mql = TS("2024-01-01 09:00") + pd.to_timedelta(df["i"] % 28, unit="D")
+    leads = pd.DataFrame(
+        {
+            "lead_id": pd.Series(df["lead_id"], dtype="string"),
+            "owner_id": pd.Series(df["owner_id"], dtype="string"),
+            "mql_at": mql,
+            "sql_at": (mql + pd.Timedelta(days=3)).where(df["conv"]),
+            "sales_touches": 1.0,
+            "first_sales_touch_at": mql + pd.Timedelta(hours=1),
+        }
+    )
+    j = funnel.add_touches(funnel.build_journeys(leads, stages=["mql", "sql"], export_date=EXPORT), None)
+    return j, list(bad)
+
+
+def period_journeys(rates, n=200, first_quarter="2023-01-01"):
+    """Opportunities created ``n`` per quarter from ``first_quarter``, won at each quarter's rate."""
+    leads, opps = [], []
+    for q, rate in enumerate(rates):
+        start = TS(first_quarter) + pd.DateOffset(months=3 * q)
+        for i in range(n):
+            lid = f"q{q}_{i}"
+            created = start + pd.Timedelta(days=i % 80)
+            leads.append((lid, created))
+            opps.append((f"d{q}_{i}", lid, "won" if i < round(rate * n) else "lost", created + pd.Timedelta(days=1),
+                         created + pd.Timedelta(days=20)))
+    leads = pd.DataFrame(leads, columns=["lead_id", "created_at"]).astype({"lead_id": "string"})
+    opps = pd.DataFrame(opps, columns=["opportunity_id", "lead_id", "outcome", "created_at", "closed_at"]).astype(
+        {"opportunity_id": "string", "lead_id": "string", "outcome": "string"})
+    opps["amount"] = 1000.0
+    return funnel.add_touches(funnel.build_journeys(leads, opps, stages=["opportunity", "won"], export_date=EXPORT))
+
+
+def rep_journeys(bad=("o0", "o1", "o2"), ends=None, n_owners=12, per_owner=120, seed=0):
+    """MQLs spread over 2023 among ``n_owners`` owners. Everyone answers within the hour nine
+    times in ten and gives 3-8 touches; the ``bad`` owners (until ``ends``, a date) answer
+    after 2-5 days half the time, never a quarter of the time, and give 1-2 touches."""
+    rng = np.random.default_rng(seed)
+    n = n_owners * per_owner
+    owner = np.repeat([f"o{o}" for o in range(n_owners)], per_owner)
+    mql = TS("2023-01-02 09:00") + pd.to_timedelta(rng.integers(0, 360, n), unit="D")
+    is_bad = np.isin(owner, list(bad)) & ((mql < TS(ends)) if ends else True)
+    hours = np.where(rng.random(n) < 0.9, 0.5, 30.0)
+    hours = np.where(is_bad, np.where(rng.random(n) < 0.5, rng.uniform(48, 120, n), 0.5), hours)
+    hours = np.where(is_bad & (rng.random(n) < 0.25), np.nan, hours)
+    touches = np.where(is_bad, rng.integers(1, 3, n), rng.integers(3, 9, n)).astype(float)
+    touches = np.where(np.isnan(hours), 0.0, touches)
+    conv = rng.random(n) < np.where(np.isnan(hours), 0.0, np.where(is_bad, 0.1, 0.4))
+    mql = pd.Series(mql)
+    leads = pd.DataFrame(
+        {
+            "lead_id": pd.Series([f"r{i}" for i in range(n)], dtype="string"),
+            "owner_id": pd.Series(owner, dtype="string"),
+            "mql_at": mql,
+            "sql_at": (mql + pd.Timedelta(days=6)).where(conv),
+            "sales_touches": touches,
+            "first_sales_touch_at": mql + pd.to_timedelta(hours, unit="h"),
+        }
+    )
+    return funnel.add_touches(funnel.build_journeys(leads, stages=["mql", "sql"], export_date=EXPORT), None)
+
+
+def headline_journeys():
+    """400 MQLs in 2023: 200 worked (4 touches within the hour) reach SQL at 50%, 200
+    under-worked (one touch two days later) at 10%; every SQL becomes a deal, one deal in five
+    is won (1,000 each) in every quarter. The final stage loses the most revenue; the leak to
+    act on is MQL -> SQL, under-worked."""
+    rows = []
+    for i in range(400):
+        under = i % 2 == 1
+        k = i // 2
+        conv = (k % 10) < (1 if under else 5)
+        rows.append((f"h{i}", TS("2023-01-02 09:00") + pd.Timedelta(days=(i * 0.9) % 360), under, conv))
+    df = pd.DataFrame(rows, columns=["lead_id", "mql_at", "under", "conv"])
+    first = df["mql_at"] + pd.to_timedelta(np.where(df["under"], 48.0, 0.5), unit="h")
+    leads = pd.DataFrame({"lead_id": pd.Series(df["lead_id"], dtype="string"), "mql_at": df["mql_at"],
+                          "sql_at": (df["mql_at"] + pd.Timedelta(days=5)).where(df["conv"]),
+                          "sales_touches": np.where(df["under"], 1.0, 4.0), "first_sales_touch_at": first})
+    sql = df[df["conv"]].reset_index(drop=True)
+    opps = pd.DataFrame({
+        "opportunity_id": pd.Series([f"d{i}" for i in range(len(sql))], dtype="string"),
+        "lead_id": pd.Series(sql["lead_id"], dtype="string"),
+        "outcome": pd.Series(np.where(np.arange(len(sql)) % 5 == 0, "won", "lost"), dtype="string"),
+        "created_at": sql["mql_at"] + pd.Timedelta(days=6), "closed_at": sql["mql_at"] + pd.Timedelta(days=30),
+        "amount": 1000.0,
+    })
+    j = funnel.build_journeys(leads, opps, stages=["mql", "sql", "opportunity", "won"], export_date=EXPORT)
+    return funnel.add_touches(j, None)

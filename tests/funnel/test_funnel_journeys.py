@@ -111,3 +111,46 @@ def test_recording_start_detected_and_applied():
 
 def test_no_recording_start_when_history_is_whole(journeys):
     assert journeys.recording_start == {}
+
+
+def test_a_stage_the_export_never_records_is_collapsed():
+    # mql_at and sql_at, no sal_at, default stages: MQL -> SQL is measured directly
+    leads = pd.DataFrame(
+        {
+            "lead_id": pd.Series(["a", "b", "c", "d"], dtype="string"),
+            "created_at": dt(["2024-01-01"] * 4),
+            "mql_at": dt(["2024-01-02", "2024-01-02", "2024-01-02", None]),
+            "sql_at": dt(["2024-01-09", "2024-01-09", None, None]),
+            "stage": pd.Series(["sql", "sql", "mql", "inquiry"], dtype="string"),
+        }
+    )
+    j = funnel.build_journeys(leads, export_date=EXPORT)
+    assert j.stages == ["inquiry", "mql", "sql"]
+    assert j.collapsed == ["sal", "opportunity", "won"]
+    conv = funnel.conversion_table(j, censor_days=30).set_index("transition")
+    assert list(conv.index) == ["inquiry->mql", "mql->sql"]
+    assert conv.loc["mql->sql", "rate"] == pytest.approx(2 / 3)
+    bench = funnel.benchmark_comparison(conv.reset_index())
+    assert "sal->sql" not in set(bench["transition"])  # no "above range" for a stage nobody records
+    q = funnel.quarterly_view(j, censor_days=30)
+    assert not any("sal" in c for c in q.columns)
+    assert funnel.add_touches(j, None).collapsed == ["sal", "opportunity", "won"]
+
+
+def test_a_flag_only_outcome_collapses_to_inquiry_won():
+    leads = pd.DataFrame(
+        {
+            "lead_id": pd.Series(["a", "b", "c"], dtype="string"),
+            "created_at": dt(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "converted": pd.Series([True, False, False], dtype="boolean"),
+        }
+    )
+    j = funnel.build_journeys(leads, export_date=EXPORT)
+    assert j.stages == ["inquiry", "won"] and j.collapsed == ["mql", "sal", "sql", "opportunity"]
+    assert funnel.weekly_alerts_by_transition(j, censor_days=7) == {}  # won has no date: no week to judge
+
+
+def test_a_single_recorded_stage_is_a_clear_error():
+    leads = pd.DataFrame({"lead_id": pd.Series(["a"], dtype="string"), "created_at": dt(["2024-01-01"])})
+    with pytest.raises(ValueError, match="records only 1 funnel stage"):
+        funnel.build_journeys(leads, export_date=EXPORT)

@@ -10,9 +10,20 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from funnel_fixtures import dose_counts, plateau_counts, stl_journeys, weekly_journeys  # noqa: E402
+from funnel_fixtures import (  # noqa: E402
+    dose_counts,
+    headline_journeys,
+    plateau_counts,
+    stl_journeys,
+    weekly_journeys,
+)
 
 from helpers import funnel  # noqa: E402
+
+
+def _ranking():
+    h = headline_journeys()
+    return funnel.recoverable_ranking(h, funnel.conversion_table(h, censor_days=30), 1000.0, plateau=3, censor_days=30)
 
 
 @pytest.fixture
@@ -34,7 +45,8 @@ def charts(journeys, activities):
         (funnel.plot_attribution, (funnel.attribution_shares(att, by="month"),), {}),
         (funnel.plot_weekly_alerts, (funnel.weekly_alerts(weekly_journeys(12), "mql->sal", 7),), {}),
         (funnel.plot_speed_to_lead, (stl,), {}),
-        (funnel.plot_reps, (funnel.rep_table(j, plateau=2, censor_days=30, min_leads=1),), {}),
+        (funnel.plot_reps, (funnel.rep_table(j, plateau=2, censor_days=30, min_leads=1),), {"flagged": ["r2"]}),
+        (funnel.plot_recoverable, (_ranking(),), {"currency": "EUR"}),
     ]
     plt.close("all")
 
@@ -57,3 +69,22 @@ def test_old_funnel_plots_module_points_to_the_package():
 
     assert funnel_plots.plot_waterfall is funnel.plot_waterfall
     assert set(funnel_plots.__all__) >= {name for name in funnel.__all__ if name.startswith("plot_")}
+
+
+def test_recoverable_chart_shows_both_bars_and_marks_the_headline():
+    r = _ranking()
+    ax = funnel.plot_recoverable(r, currency="EUR")
+    bars = {round(p.get_width()) for p in ax.patches}
+    assert round(r.set_index("transition").loc["opportunity->won", "lost_revenue"]) in bars
+    assert 13_287 in bars  # mql->sql: the lower bound of 80 leads (66.4) x 20% x 1,000 recoverable
+    assert "recoverable" in ax.get_xlabel() and ax.get_legend() is not None
+    plt.close("all")
+
+
+def test_reps_chart_without_response_times_shows_touches(journeys):
+    j = funnel.add_touches(journeys, None)
+    reps = funnel.rep_table(j, plateau=2, censor_days=30, min_leads=1)
+    assert reps["within_sla"].isna().all()  # not recorded: unknown, never "0% answered"
+    ax = funnel.plot_reps(reps)
+    assert ax.get_xlabel().startswith("Median sales touches")
+    plt.close("all")

@@ -30,3 +30,12 @@ def test_speed_to_lead_shares_and_adjusted_effect():
     # slow vs fast: true within-source ratio 0.5; the crude ratio is worse (source mix)
     assert adj.loc[">24h", "crude_rr"] < adj.loc[">24h", "rr"]
     assert adj.loc[">24h", "low"] < 0.5 < adj.loc[">24h", "high"]
+
+
+def test_speed_to_lead_not_recorded_without_first_touch_dates(journeys):
+    leads_touches = journeys.table.assign(sales_touches=3.0)
+    j = funnel.add_touches(funnel.Journeys(leads_touches, journeys.stages, journeys.export_date), None)
+    assert funnel.has_touch_data(j) and not funnel.has_first_touch(j)
+    with pytest.raises(ValueError, match="not recorded"):
+        funnel.speed_to_lead(j, censor_days=30)
+    assert "speed_to_lead" in funnel.skipped_sections(j)
