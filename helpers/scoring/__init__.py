@@ -2,22 +2,28 @@
 
 The steps, each a function a notebook calls in turn (the file that holds it in brackets):
 
-1. :func:`build_labels` (``labels``) - converted (to SQL, opportunity or won) within
-   ``horizon_days`` of the scoring moment (``created_at + score_after_days``); leads too young to
-   know are excluded, never counted as failures. Lead-only exports without dates use their
-   ``converted`` flag.
+1. :func:`try_build_labels` / :func:`build_labels` (``labels``) - converted (to SQL,
+   opportunity or won) within ``horizon_days`` of the scoring moment (``created_at +
+   score_after_days``); leads too young to know are excluded, never counted as failures.
+   Lead-only exports without dates use their ``converted`` flag; an export that cannot tell who
+   converted gives the reason module 4 is skipped.
 2. :func:`build_features` (``features``, ``activities``, ``icp_tiers``) - firmographics, job
    title seniority and function, source, ICP tier, extra lead attributes, and marketing activity
    counts **up to the scoring moment**.
-3. :func:`find_leaks`, :func:`drop_leaks` and :func:`feature_audit` (``leakage``) - fields filled
-   mostly for converted leads, recorded after the scoring moment, or that alone predict the label
-   almost perfectly are excluded, with a report.
+3. :func:`check_leaks` (``leakage``, ``leak_signals``, ``field_rules``, ``audit``) - every
+   field gets a verdict (excluded / suspicious / kept on purpose / clean) from independent
+   signals (single-field AUC, recorded after the scoring moment, near-pure levels,
+   outcome-related missingness, process progress by name or value, outsized contribution),
+   with the user's ``org.yml: field_decisions``; :func:`drop_leaks` removes the excluded
+   fields and :func:`feature_audit` lists every field with an honest timing column.
 4. :func:`check_sufficiency` (``gate``) - the data-sufficiency gate (1,000 leads / 120
    conversions); below it the agreed rule (``rule``) is used.
-5. :func:`fit_scorers` (``models``, ``metrics``) - the agreed rule, a logistic regression and
-   gradient boosting, compared on the same out-of-time test rows (stratified cross-validation
-   without dates).
-6. :func:`choose_thresholds` (``thresholds``) - the sales-capacity cut and the cost/benefit cut.
+5. :func:`fit_guarded` (``models``, ``metrics``, ``plausibility``) - the agreed rule, a
+   logistic regression and gradient boosting, compared out-of-time whenever the leads are dated
+   (stratified cross-validation without dates); a validated AUC above the plausibility line
+   names the fields that carry it, which are excluded and the models refitted.
+6. :func:`choose_thresholds` (``thresholds``) - the sales-capacity cut and the cost/benefit cut
+   (without dates: capacity from ``weekly_leads``, else cost/benefit, else a top share).
 7. :func:`fit_points_table` (``points``, ``bins``) - an integer points table (the explicit MQL
    definition) and the reasons each lead gets, read from the points.
 8. :func:`drift_report` (``drift``) - score calibration and PSI by period.
@@ -31,6 +37,7 @@ Charts live in ``plots`` (each takes ``ax=None`` and returns the Axes) and are r
 """
 
 from helpers.scoring.activities import activity_counts
+from helpers.scoring.audit import UNKNOWN_TIMING, calendar_fields, feature_audit, field_timing
 from helpers.scoring.bins import information_value
 from helpers.scoring.card import model_card
 from helpers.scoring.deployment import (
@@ -60,20 +67,34 @@ from helpers.scoring.features import (
     title_function,
     title_seniority,
 )
+from helpers.scoring.field_rules import (
+    CALENDAR_WORDS,
+    PROGRESS_NAMES,
+    calendar_reason,
+    progress_name,
+)
 from helpers.scoring.gate import Sufficiency, check_sufficiency, skip_note
 from helpers.scoring.icp_tiers import icp_definition, icp_tiers_for_leads, recompute_icp
 from helpers.scoring.labels import (
     LABEL_STAGES,
     RECORDING_GAP_DAYS,
     LabelResult,
+    NoLabelError,
     build_labels,
     conversion_times,
     export_date,
+    try_build_labels,
 )
+from helpers.scoring.leak_signals import SIGNAL_NAMES, LeakRules, Signal
 from helpers.scoring.leakage import (
+    KNOWN_AT,
+    VERDICTS,
+    LeakReport,
+    check_leaks,
+    decision_of,
     detect_leaks,
     drop_leaks,
-    feature_audit,
+    field_decisions,
     find_leaks,
     single_feature_auc,
 )
@@ -94,9 +115,18 @@ from helpers.scoring.models import (
     time_split,
 )
 from helpers.scoring.outputs import write_module_outputs, write_outputs
+from helpers.scoring.plausibility import (
+    AccuracyCheck,
+    GuardedFit,
+    auc_interval,
+    check_accuracy,
+    fit_guarded,
+    permutation_losses,
+)
 from helpers.scoring.plots import (
     BAND_COLORS,
     SCORER_COLORS,
+    VERDICT_COLORS,
     plot_drift,
     plot_gains,
     plot_leak_report,
@@ -155,41 +185,60 @@ from helpers.scoring.thresholds import (
 __all__ = [
     "ALLOWED_TYPES",
     "BAND_COLORS",
+    "CALENDAR_WORDS",
     "FEATURE_ATTRIBUTE",
     "FEATURE_LABELS",
-    "FeatureSet",
+    "KNOWN_AT",
     "LABEL_STAGES",
-    "LabelResult",
     "MAX_LINEAR_ROWS",
     "MISSING",
     "MODEL_FORMAT",
     "NOT_FEATURES",
     "OTHER",
-    "PointsTable",
+    "PROGRESS_NAMES",
     "RECORDING_GAP_DAYS",
     "REFIT_MAX_ROWS",
-    "RuleSpec",
     "SALES_ACTIONS",
     "SCORER_COLORS",
     "SCORER_NAMES",
+    "SIGNAL_NAMES",
     "SINGLE_THREAD_ROWS",
+    "UNKNOWN_TIMING",
+    "VERDICT_COLORS",
+    "VERDICTS",
+    "AccuracyCheck",
+    "FeatureSet",
+    "GuardedFit",
+    "LabelResult",
+    "NoLabelError",
+    "LeakReport",
+    "LeakRules",
+    "PointsTable",
+    "RuleSpec",
     "Scorecard",
     "Scorers",
     "ScoringResult",
+    "Signal",
     "Split",
     "Sufficiency",
     "Threshold",
     "Thresholds",
     "activity_counts",
     "assign_bands",
+    "auc_interval",
     "band_table",
     "build_features",
     "build_labels",
+    "calendar_fields",
+    "calendar_reason",
     "capacity_threshold",
+    "check_accuracy",
+    "check_leaks",
     "check_sufficiency",
     "choose_thresholds",
     "conversion_times",
     "cost_benefit_threshold",
+    "decision_of",
     "deployment_bundle",
     "detect_leaks",
     "drift_by_period",
@@ -199,11 +248,14 @@ __all__ = [
     "export_date",
     "feature_attribute",
     "feature_audit",
+    "field_timing",
     "final_model",
     "find_leaks",
+    "fit_guarded",
     "fit_points_table",
     "fit_scorecard",
     "fit_scorers",
+    "field_decisions",
     "fit_vocabulary",
     "gains_table",
     "icp_definition",
@@ -218,6 +270,7 @@ __all__ = [
     "make_logistic",
     "model_card",
     "model_matrix",
+    "permutation_losses",
     "plot_drift",
     "plot_gains",
     "plot_leak_report",
@@ -229,6 +282,7 @@ __all__ = [
     "plot_threshold",
     "points_threshold",
     "predict_proba",
+    "progress_name",
     "psi",
     "reason_frequency",
     "recompute_icp",
@@ -259,6 +313,7 @@ __all__ = [
     "title_seniority",
     "to_score",
     "touches_plateau",
+    "try_build_labels",
     "value_per_conversion",
     "weekly_lead_inflow",
     "write_module_outputs",

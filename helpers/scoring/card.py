@@ -22,24 +22,41 @@ def model_card(
     leaks: list[str],
     sufficiency: Sufficiency,
     metrics_table: pd.DataFrame,
+    suspicious: list[str] | tuple[str, ...] = (),
+    cross_validated: bool = False,
 ) -> str:
-    """A model card (YAML front matter + markdown): data range, features, metrics, date of data."""
+    """A model card (YAML front matter + markdown): data range, features, metrics, limits.
+
+    Only what is known is said: without creation dates there is no data range, and a label
+    read from the export's flag has no horizon.
+    """
     import yaml
 
-    meta = {
-        "model": bundle["model_name"],
-        "organization": org_name,
-        "data_from": str(pd.Timestamp(data_from).date()) if pd.notna(data_from) else None,
-        "data_to": str(pd.Timestamp(data_to).date()) if pd.notna(data_to) else None,
-        "label": bundle["label"],
-        "training_leads": int(n_train),
-        "test_leads": int(n_test),
-        "features": bundle["features"]["categorical"] + bundle["features"]["numeric"],
-        "excluded_as_leaks": list(leaks),
-        "metrics": {k: round(float(v), 4) for k, v in bundle["metrics"].items()},
-        "threshold_probability": round(bundle["threshold_probability"], 4),
-        "file_format": "skops (loaded with a fixed allowlist of types)",
-    }
+    date_from, date_to = _day(data_from), _day(data_to)
+    label = dict(bundle["label"])
+    if label.get("mode") == "flag":
+        label = {k: v for k, v in label.items() if k not in ("horizon_days", "score_after_days")}
+    meta = {"model": bundle["model_name"], "organization": org_name}
+    meta.update({k: v for k, v in (("data_from", date_from), ("data_to", date_to)) if v})
+    meta.update(
+        {
+            "label": label,
+            "validation": "cross-validated" if cross_validated else "out-of-time",
+            "training_leads": int(n_train),
+            "test_leads": int(n_test),
+            "features": bundle["features"]["categorical"] + bundle["features"]["numeric"],
+            "excluded_as_leaks": list(leaks),
+            "suspicious_fields": list(suspicious),
+            "metrics": {k: round(float(v), 4) for k, v in bundle["metrics"].items()},
+            "threshold_probability": round(bundle["threshold_probability"], 4),
+            "file_format": "skops (loaded with a fixed allowlist of types)",
+        }
+    )
+    same = (
+        "cross-validated: every lead scored by a model that did not see it"
+        if cross_validated
+        else "same test leads for every scorer"
+    )
     lines = [
         "---",
         yaml.safe_dump(meta, sort_keys=False).strip(),
@@ -48,13 +65,15 @@ def model_card(
         "",
         f"**What it predicts.** {_label_sentence(bundle['label'])}",
         "",
-        f"**Data.** Leads created {meta['data_from']} to {meta['data_to']}; {split_description}",
+        f"**Data.** {_data_sentence(date_from, date_to)} {split_description}",
         "",
         f"**Sufficiency.** {sufficiency.message}",
         "",
         "**Excluded as leaks.** " + (", ".join(leaks) if leaks else "none found."),
         "",
-        "**Test metrics (same test leads for every scorer).**",
+        "**Suspicious, kept (check them).** " + (", ".join(suspicious) if suspicious else "none."),
+        "",
+        f"**Test metrics ({same}).**",
         "",
         metrics_table.round(3).to_markdown(index=False)
         if _has_tabulate()
@@ -68,6 +87,20 @@ def model_card(
         "",
     ]
     return "\n".join(lines)
+
+
+def _day(value) -> str | None:
+    """``YYYY-MM-DD`` of a timestamp, or None when it is missing."""
+    return str(pd.Timestamp(value).date()) if value is not None and pd.notna(value) else None
+
+
+def _data_sentence(date_from: str | None, date_to: str | None) -> str:
+    """What the card can say about the data's dates."""
+    if date_from and date_to:
+        return f"Leads created {date_from} to {date_to}."
+    if date_to:
+        return f"Data up to {date_to}."
+    return "The leads carry no creation dates."
 
 
 def _has_tabulate() -> bool:

@@ -83,9 +83,9 @@ def drift_report(
 ) -> pd.DataFrame | None:
     """:func:`drift_by_period` for every lead scored by the evaluation model.
 
-    None without dates (a flag label has no periods).
+    None without an out-of-time split (leads without creation dates have no periods).
     """
-    if labels.mode != "dated":
+    if scorers.split.kind != "out-of-time":
         return None
     p = scorers.all_predictions[scorers.best]
     t = labels.table

@@ -9,7 +9,6 @@ key and sales' own actions are never features; each skipped column says why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +17,14 @@ import pandas as pd
 
 from helpers.core import schema
 from helpers.scoring.activities import activity_counts
+from helpers.scoring.field_rules import calendar_reason
 
-MISSING = "unknown"
-OTHER = "other"
+#: How a missing value reads in bins, points and reasons (a real level "Unknown" stays apart).
+MISSING = "(missing)"
+#: The class of rare and unseen text values in the points table.
+OTHER = "(other values)"
+#: Timing of a feature whose values the dates prove known at the scoring moment.
+KNOWN_AT_MOMENT = "known at scoring moment"
 
 #: Canonical lead columns that are never model inputs, and why (shown in the audit).
 NOT_FEATURES: dict[str, str] = {
@@ -64,8 +68,6 @@ FEATURE_LABELS: dict[str, str] = {
     "n_sales": "Sales touches before scoring",
 }
 
-_CALENDAR = re.compile(r"(^|_)(month|year|week|quarter|day|date|period|cohort)s?($|_)", re.I)
-
 
 def title_seniority(titles: pd.Series) -> pd.Series:
     """C-level, VP, Director, Manager or Individual (NA when the title is missing).
@@ -106,6 +108,9 @@ class FeatureSet:
         Datetime column -> share of its filled values recorded after the scoring moment.
     config : dict
         What :func:`build_features` needs to rebuild the same features on new data.
+    timing : dict
+        Feature -> when it is known, where dates prove it (activity counts up to the moment,
+        dated fields compared with it); every other feature's timing is unknown.
     """
 
     frame: pd.DataFrame
@@ -116,6 +121,7 @@ class FeatureSet:
     skipped: dict[str, str] = field(default_factory=dict)
     after_moment: dict[str, float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    timing: dict[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -139,6 +145,7 @@ class FeatureSet:
             skipped=skipped,
             after_moment=self.after_moment,
             config=cfg,
+            timing=self.timing,
         )
 
 
@@ -211,7 +218,15 @@ def build_features(
         "vocab": (config or {}).get("vocab") or fit_vocabulary(frame, categorical),
     }
     return FeatureSet(
-        frame, numeric, categorical, labels, cand.sources, cand.skipped, cand.after, cfg
+        frame,
+        numeric,
+        categorical,
+        labels,
+        cand.sources,
+        cand.skipped,
+        cand.after,
+        cfg,
+        cand.timing,
     )
 
 
@@ -223,6 +238,7 @@ class _Candidates:
     sources: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     after: dict[str, float] = field(default_factory=dict)
+    timing: dict[str, str] = field(default_factory=dict)
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -289,9 +305,11 @@ def _add_extra_lead_fields(
             cand.sources[f"{c}_by_scoring"] = (
                 f"leads.{c}: whether it happened by the scoring moment"
             )
+            cand.timing[f"{c}_by_scoring"] = f"{KNOWN_AT_MOMENT} (its date is compared with it)"
             continue
-        if _CALENDAR.search(c):
-            cand.skipped[c] = "calendar/cohort field: says when, not who; not used as a driver"
+        calendar = calendar_reason(c, s)
+        if calendar is not None:
+            cand.skipped[c] = calendar
             continue
         cand.cols[c] = s
         cand.sources[c] = f"leads.{c}: extra lead attribute"
@@ -320,6 +338,7 @@ def _add_activity_counts(
     for c in counts.columns:
         cand.cols[c] = counts[c]
         cand.sources[c] = "marketing activities, counted strictly up to the scoring moment"
+        cand.timing[c] = f"{KNOWN_AT_MOMENT} (counted from dated activities)"
     if has_team:
         cand.skipped["activities (sales team)"] = SALES_ACTIONS
     return types

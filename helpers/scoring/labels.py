@@ -22,6 +22,10 @@ LABEL_STAGES = ("sql", "opportunity", "won")
 RECORDING_GAP_DAYS = 60
 
 
+class NoLabelError(ValueError):
+    """The export has no way to tell which leads converted."""
+
+
 @dataclass
 class LabelResult:
     """The label of every lead and why some leads are left out.
@@ -71,7 +75,10 @@ class LabelResult:
             self.label_stage
         ]
         if self.mode == "flag":
-            return f"Label: the export's conversion flag (became {stage}); no dates, so no horizon."
+            return (
+                f"Label: the export's conversion flag (became {stage}); no conversion dates, "
+                "so no horizon."
+            )
         when = (
             "creation"
             if self.score_after_days == 0
@@ -323,7 +330,7 @@ def _flag_status(
     """
     flag = _flag_label(leads, label_stage, stages)
     if flag is None:
-        raise ValueError(
+        raise NoLabelError(
             "The leads have no way to tell who converted: map opportunities with a lead_id "
             "(and dates), or a 'converted' column, or a 'stage' column in org.yml."
         )
@@ -335,10 +342,50 @@ def _flag_status(
     table["created_at"] = created.astype("datetime64[ns]").to_numpy()
     table["scoring_moment"] = table["created_at"] + pd.Timedelta(days=score_after_days)
     table["converted_at"] = pd.NaT
-    note = (
-        "No conversion dates: the label is the export's flag. This costs three things: no "
-        "horizon (old and new leads are judged alike), no check that a field was known "
-        "before the conversion, and stratified cross-validation instead of an out-of-time "
-        "test, which usually overstates next quarter's accuracy."
-    )
+    if table["created_at"].notna().any():
+        note = (
+            "No conversion dates: the label is the export's flag. This costs two things: no "
+            "horizon (old and new leads are judged alike) and no check that a field was known "
+            "before the conversion. The leads are dated, so the score is still tested on the "
+            "latest leads (out-of-time)."
+        )
+    else:
+        note = (
+            "No conversion dates: the label is the export's flag. This costs three things: no "
+            "horizon (old and new leads are judged alike), no check that a field was known "
+            "before the conversion, and stratified cross-validation instead of an out-of-time "
+            "test, which usually overstates next quarter's accuracy."
+        )
     return status, label, note
+
+
+def try_build_labels(
+    leads: pd.DataFrame, opportunities: pd.DataFrame | None = None, **kwargs
+) -> tuple[LabelResult | None, str | None]:
+    """:func:`build_labels`, or ``(None, reason)`` when the export cannot label any lead.
+
+    The reason is one sentence for :func:`helpers.core.report.skip_module`: no way to tell who
+    converted, no lead old enough to label, or every labelled lead with the same outcome.
+    """
+    try:
+        labels = build_labels(leads, opportunities, **kwargs)
+    except NoLabelError as exc:
+        return None, str(exc)
+    stage = labels.label_stage
+    if labels.n_eligible == 0:
+        return None, (
+            "No lead can be labelled yet: every lead is younger than the horizon or has no "
+            "creation date; shorten horizon_days or export a longer history."
+        )
+    if labels.n_conversions in (0, labels.n_eligible):
+        what = "converted" if labels.n_conversions else "did not convert"
+        hint = (
+            "set label_stage: won in org.yml parameters to predict wins"
+            if labels.n_conversions and stage != "won"
+            else "check the conversion mapping (opportunities.lead_id, leads.converted)"
+        )
+        return None, (
+            f"All {labels.n_eligible:,} labelled leads {what} (label stage {stage}), so there "
+            f"is nothing to tell apart: {hint}."
+        )
+    return labels, None

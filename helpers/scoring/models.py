@@ -1,9 +1,9 @@
 """Step 5, validation: the out-of-time split, the three scorers and the model to deploy.
 
-:func:`time_split` trains on earlier cohorts and tests on the latest (stratified
-cross-validation without dates); :func:`fit_scorers` compares the agreed rule, a logistic
-regression and gradient boosting on the same test leads; :func:`final_model` refits the best
-one on every labelled lead.
+:func:`time_split` trains on earlier leads and tests on the latest whenever the leads are
+dated (stratified cross-validation only without dates, and it says why); :func:`fit_scorers`
+compares the agreed rule, a logistic regression and gradient boosting on the same test leads;
+:func:`final_model` refits the best one on every labelled lead.
 """
 
 from __future__ import annotations
@@ -45,42 +45,88 @@ REFIT_MAX_ROWS = 300_000
 
 @dataclass
 class Split:
-    """Which eligible leads train and which test (positions in the leads' order)."""
+    """Which eligible leads train and which test (positions in the leads' order).
+
+    ``kind`` is ``"out-of-time"`` or ``"stratified k-fold"``; ``reason`` says why that
+    validation was chosen.
+    """
 
     train: np.ndarray
     test: np.ndarray
-    kind: str  # "out-of-time" or "stratified 5-fold"
+    kind: str
     cut: pd.Timestamp | None
     description: str
     folds: list[tuple[np.ndarray, np.ndarray]] | None = None
+    reason: str = ""
 
 
-def time_split(labels: LabelResult, *, test_share: float = 0.25, seed: int = 42) -> Split:
-    """Out-of-time split (train on earlier cohorts, test on the latest ``test_share``) when the
-    label is dated; stratified 5-fold cross-validation otherwise."""
+def time_split(
+    labels: LabelResult, *, test_share: float = 0.25, seed: int = 42, min_dated: float = 0.9
+) -> Split:
+    """Out-of-time split whenever the leads have creation dates (train on earlier leads, test on
+    the latest ``test_share``), stratified cross-validation only without them.
+
+    Lead dates decide, not conversion dates: an export whose label is a conversion flag but
+    whose leads are dated is still tested on its latest leads. Eligible leads without a date
+    (when at least ``min_dated`` of them have one) only train.
+    """
     t = labels.table
     elig = np.flatnonzero(t["eligible"].to_numpy())
-    if labels.mode == "dated":
-        created = t["created_at"].to_numpy()[elig]
-        order = elig[np.argsort(created, kind="stable")]
-        n_test = max(1, int(round(test_share * len(order))))
-        cut = pd.Timestamp(t["created_at"].iloc[order[-n_test]])
-        test = order[t["created_at"].to_numpy()[order] >= cut.to_datetime64()]
-        train = order[t["created_at"].to_numpy()[order] < cut.to_datetime64()]
-        desc = (
-            f"Out-of-time: trained on {len(train):,} leads created before {cut:%Y-%m-%d}, "
-            f"tested on the {len(test):,} created from then on."
-        )
-        return Split(train, test, "out-of-time", cut, desc)
-    y = t["label"].to_numpy()[elig]
+    created = t["created_at"].to_numpy()[elig]
+    dated = ~pd.isna(created)
+    y = t["label"].to_numpy()
+    if len(elig) and dated.mean() >= min_dated:
+        split = _out_of_time(t, elig[dated], elig[~dated], test_share, y)
+        if split is not None:
+            flag = " (the conversion flag itself is not dated)" if labels.mode == "flag" else ""
+            split.reason = (
+                f"The leads have creation dates{flag}, so the score is tested as it will be "
+                "used: trained on earlier leads, scored on the latest ones."
+            )
+            return split
+        why = "the latest leads hold only one outcome, so an out-of-time test is impossible"
+    elif len(elig) and dated.any():
+        why = f"only {dated.mean():.0%} of the leads have a creation date"
+    else:
+        why = "the leads have no creation dates"
+    split = _stratified(elig, y[elig], seed)
+    split.reason = (
+        f"Stratified cross-validation because {why}: every lead is scored by a model that did "
+        "not see it, but periods are mixed, which usually overstates next quarter's accuracy."
+    )
+    return split
+
+
+def _out_of_time(
+    t: pd.DataFrame, dated: np.ndarray, undated: np.ndarray, test_share: float, y: np.ndarray
+) -> Split | None:
+    """Train on the earlier dated leads (and the undated ones), test on the latest."""
+    created = t["created_at"].to_numpy()
+    order = dated[np.argsort(created[dated], kind="stable")]
+    n_test = max(1, int(round(test_share * len(order))))
+    cut = pd.Timestamp(created[order[-n_test]])
+    test = order[created[order] >= cut.to_datetime64()]
+    train = np.concatenate([undated, order[created[order] < cut.to_datetime64()]])
+    if len(np.unique(y[test])) < 2 or len(np.unique(y[train])) < 2:
+        return None
+    extra = f" ({len(undated):,} undated leads train only)" if len(undated) else ""
+    desc = (
+        f"Out-of-time: trained on {len(train):,} leads created before {cut:%Y-%m-%d}{extra}, "
+        f"tested on the {len(test):,} created from then on."
+    )
+    return Split(train, test, "out-of-time", cut, desc)
+
+
+def _stratified(elig: np.ndarray, y: np.ndarray, seed: int) -> Split:
+    """Stratified k-fold cross-validation of the eligible leads (k up to 5)."""
     k = int(min(5, np.bincount(y, minlength=2).min()))
     if k < 2:
         raise ValueError("Cross-validation needs at least 2 converted and 2 other leads.")
     skf = StratifiedKFold(k, shuffle=True, random_state=seed)
     folds = [(elig[a], elig[b]) for a, b in skf.split(elig, y)]
     desc = (
-        f"Stratified {k}-fold cross-validation on {len(elig):,} leads (no dates: every lead is "
-        "scored by a model that did not see it, but periods are mixed)."
+        f"Stratified {k}-fold cross-validation on {len(elig):,} leads (every lead is scored by "
+        "a model that did not see it, but periods are mixed)."
     )
     return Split(elig, elig, f"stratified {k}-fold", None, desc, folds)
 

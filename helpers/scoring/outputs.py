@@ -75,13 +75,15 @@ def write_module_outputs(
         result.bundle,
         org_name=org_name,
         data_from=labels.table["created_at"].min(),
-        data_to=labels.as_of,
+        data_to=labels.as_of if labels.as_of is not None else labels.table["created_at"].max(),
         n_train=len(split.train),
         n_test=len(scorers.test_rows),
         split_description=split.description,
         leaks=result.excluded_leaks,
         sufficiency=result.gate,
         metrics_table=scorers.metrics,
+        suspicious=result.fields_with("suspicious"),
+        cross_validated=split.folds is not None,
     )
     return write_outputs(
         output_dir,

@@ -15,6 +15,7 @@ from helpers.core.style import PALETTE, get_ax, percent_formatter
 __all__ = [
     "BAND_COLORS",
     "SCORER_COLORS",
+    "VERDICT_COLORS",
     "plot_drift",
     "plot_gains",
     "plot_leak_report",
@@ -35,26 +36,111 @@ SCORER_COLORS = {
 BAND_COLORS = {"A": PALETTE["good"], "B": "#98df8a", "C": "#ffbb78", "D": PALETTE["bad"]}
 
 
-def plot_leak_report(leaks: pd.DataFrame, *, max_auc: float = 0.95, top: int = 15, ax=None):
-    """Single-field AUC of each candidate field; leaks in red, the exclusion line dashed."""
-    ax = get_ax(ax)
-    d = leaks.sort_values("single_auc", ascending=False).head(top).iloc[::-1]
-    colors = [PALETTE["bad"] if lk else PALETTE["marketing"] for lk in d["leak"]]
-    ax.barh(d["feature"], d["single_auc"], color=colors)
+#: Colours of the leakage chart, by verdict (calendar fields dropped by rule are grey).
+VERDICT_COLORS = {
+    "excluded": PALETTE["bad"],
+    "suspicious": PALETTE["sales"],
+    "kept on purpose": PALETTE["both"],
+    "clean": PALETTE["marketing"],
+    "calendar": PALETTE["neutral"],
+}
+
+
+def plot_leak_report(
+    leaks,
+    *,
+    max_auc: float = 0.95,
+    top: int = 15,
+    calendar: dict[str, str] | None = None,
+    ax=None,
+):
+    """Every excluded or suspicious field (red / orange) and the strongest clean ones (blue), by
+    single-field AUC, each flagged bar labelled with its signals; calendar fields the rule
+    dropped are listed in grey with the reason.
+
+    Parameters
+    ----------
+    leaks : LeakReport or DataFrame
+        The leakage check (``feature``, ``single_auc``, ``verdict`` or ``leak``, ``signals``).
+    max_auc : float
+        The single-field AUC line, drawn dashed.
+    top : int
+        Clean fields shown (flagged fields are always shown).
+    calendar : dict, optional
+        Field -> reason, from :func:`helpers.scoring.calendar_fields`.
+    """
+    t = getattr(leaks, "table", leaks).copy()
+    if "verdict" not in t.columns:
+        t["verdict"] = np.where(t["leak"].astype(bool), "excluded", "clean")
+    if "signals" not in t.columns:
+        t["signals"] = np.where(t["leak"].astype(bool), "single-field AUC", "")
+    flagged = t[t["verdict"].ne("clean")]
+    clean = t[t["verdict"].eq("clean")].sort_values("single_auc", ascending=False).head(top)
+    d = pd.concat([flagged, clean])
+    cal = pd.DataFrame(
+        {
+            "feature": list(calendar or {}),
+            "single_auc": 0.5,
+            "verdict": "calendar",
+            "signals": ["calendar/cohort field: not a driver"] * len(calendar or {}),
+        }
+    )
+    d = pd.concat([d, cal], ignore_index=True).iloc[::-1]
+    ax = get_ax(ax, figsize=(9, max(4.5, 0.32 * len(d) + 1.5)))
+    ypos = np.arange(len(d))
+    auc = d["single_auc"].astype("float64").fillna(0.5).clip(0.5, 1.0)
+    ax.barh(ypos, auc - 0.5, left=0.5, color=[VERDICT_COLORS[v] for v in d["verdict"]])
+    ax.set_yticks(ypos)
+    ax.set_yticklabels(d["feature"].tolist(), fontsize=9)
+    for y, (a, v, sig) in enumerate(zip(auc, d["verdict"], d["signals"])):
+        if v != "clean" and sig:
+            ax.text(a + 0.005, y, _clip(str(sig), 48), va="center", fontsize=7.5)
     ax.axvline(max_auc, color=PALETTE["bad"], ls="--", lw=1)
     ax.text(
         max_auc,
-        -0.9,
-        f" exclusion line {max_auc:.2f}",
+        len(d) - 0.4,
+        f"single-field line {max_auc:.2f} ",
         color=PALETTE["bad"],
-        fontsize=9,
+        fontsize=8,
         va="bottom",
+        ha="right",
     )
     ax.set_xlim(0.5, 1.0)
-    ax.set_title("Leakage check: how well each field alone predicts conversion (red = excluded)")
-    ax.set_xlabel("Single-field ROC AUC on training leads (0.5 = no signal)")
+    ax.set_title(_leak_title(d["verdict"]))
+    ax.set_xlabel("Single-field ROC AUC on training leads (0.5 = no signal); text: the signals")
     ax.set_ylabel("Field")
+    _verdict_legend(ax, d["verdict"])
     return ax
+
+
+def _leak_title(verdicts: pd.Series) -> str:
+    """A title saying what the chart draws (never a colour that is not there)."""
+    counts = verdicts.value_counts()
+    parts = [
+        f"{counts[v]} {v} ({name})"
+        for v, name in (
+            ("excluded", "red"),
+            ("suspicious", "orange"),
+            ("kept on purpose", "purple"),
+        )
+        if counts.get(v, 0)
+    ]
+    if not parts:
+        return "Leakage check: no field excluded or suspicious"
+    return "Leakage check: " + ", ".join(parts)
+
+
+def _verdict_legend(ax, verdicts: pd.Series) -> None:
+    """A legend of the verdict colours drawn."""
+    from matplotlib.patches import Patch
+
+    shown = [v for v in VERDICT_COLORS if v in set(verdicts)]
+    labels = {"calendar": "calendar/cohort (not used)"}
+    ax.legend(
+        handles=[Patch(color=VERDICT_COLORS[v], label=labels.get(v, v)) for v in shown],
+        loc="lower right",
+        fontsize=8,
+    )
 
 
 def plot_gains(gains: pd.DataFrame, *, ax=None):
@@ -131,21 +217,39 @@ def plot_score_bands(bands: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_points_table(table: pd.DataFrame, *, ax=None):
-    """The points table: points per attribute bin, grouped by feature."""
+def plot_points_table(table: pd.DataFrame, *, suspicious: list[str] | tuple = (), ax=None):
+    """The points table: points per attribute bin, grouped by feature.
+
+    A missing value's bin reads "(missing)", so a level named "Unknown" stays apart from it;
+    features alternate blue and grey, and the lines of a ``suspicious`` feature (kept by the
+    leakage check with a warning) are orange.
+    """
     d = table.copy()
     n = len(d)
     ax = get_ax(ax, figsize=(9, max(4.5, 0.28 * n + 1)))
     ypos = np.arange(n)[::-1]
     feats = list(dict.fromkeys(d["label"]))
-    palette = [PALETTE["marketing"], PALETTE["sales"]]
-    colors = [palette[feats.index(lbl) % 2] for lbl in d["label"]]
+    palette = [PALETTE["marketing"], PALETTE["neutral"]]  # features alternate blue and grey
+    flagged = d["feature"].isin(list(suspicious)) if "feature" in d else pd.Series(False, d.index)
+    colors = [
+        VERDICT_COLORS["suspicious"] if f else palette[feats.index(lbl) % 2]
+        for lbl, f in zip(d["label"], flagged)
+    ]
     ax.barh(ypos, d["points"], color=colors)
     ax.set_yticks(ypos)
-    ax.set_yticklabels([_clip(f"{lbl}: {b}") for lbl, b in zip(d["label"], d["bin"])], fontsize=8)
+    marks = np.where(flagged, " (suspicious)", "")
+    ax.set_yticklabels(
+        [_clip(f"{lbl}: {b}") + m for lbl, b, m in zip(d["label"], d["bin"], marks)], fontsize=8
+    )
+    for tick, f in zip(ax.get_yticklabels(), flagged):
+        if f:
+            tick.set_color(VERDICT_COLORS["suspicious"])
     for y, p in zip(ypos, d["points"]):
         ax.text(p + 0.3, y, f"{int(p)}", va="center", fontsize=8)
-    ax.set_title("The MQL points table: points each attribute earns")
+    title = "The MQL points table: points each attribute earns"
+    if flagged.any():
+        title += " (orange: a suspicious field, check it)"
+    ax.set_title(title)
     ax.set_xlabel("Points (20 points double the odds of converting)")
     ax.set_ylabel("Attribute: value")
     return ax
@@ -171,16 +275,27 @@ def plot_threshold(
     thresholds: dict[str, float],
     ax=None,
 ):
-    """Weekly MQL volume and their conversion rate as the probability cut moves."""
+    """Weekly MQL volume (the share of leads when no weekly inflow is known) and their
+    conversion rate as the probability cut moves."""
     ax = get_ax(ax)
     p = np.asarray(p_test, dtype="float64")
     y = np.asarray(y_test, dtype="float64")
     cuts = np.unique(np.quantile(p, np.linspace(0, 0.98, 99)))
-    vol = np.array([(p >= c).mean() * weekly_leads for c in cuts])
+    weekly = weekly_leads is not None and np.isfinite(weekly_leads) and weekly_leads > 0
+    share = np.array([(p >= c).mean() for c in cuts])
+    what = "MQLs per week" if weekly else "Share of leads that are MQLs (%)"
     conv = np.array([y[p >= c].mean() for c in cuts])
-    ax.plot(cuts, vol, color=PALETTE["marketing"], lw=2, label="MQLs per week")
+    ax.plot(
+        cuts,
+        share * weekly_leads if weekly else share,
+        color=PALETTE["marketing"],
+        lw=2,
+        label="MQLs per week" if weekly else "share of leads (no weekly inflow known)",
+    )
+    if not weekly:
+        ax.yaxis.set_major_formatter(percent_formatter())
     ax.set_xlabel("Probability cut (leads at or above it are MQLs)")
-    ax.set_ylabel("MQLs per week", color=PALETTE["marketing"])
+    ax.set_ylabel(what, color=PALETTE["marketing"])
     ax2 = ax.twinx()
     ax2.plot(cuts, conv, color=PALETTE["sales"], lw=2, label="conversion of MQLs")
     ax2.yaxis.set_major_formatter(percent_formatter())
@@ -245,8 +360,9 @@ def plot_drift(drift: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_metrics(metrics: pd.DataFrame, *, ax=None):
-    """ROC AUC of the three scorers on the same test leads."""
+def plot_metrics(metrics: pd.DataFrame, *, validation: str = "out-of-time", ax=None):
+    """ROC AUC of the three scorers: on the same later test leads (out-of-time), or each lead
+    scored by a model that did not see it (cross-validation)."""
     ax = get_ax(ax)
     colors = [SCORER_COLORS.get(s, PALETTE["neutral"]) for s in metrics["scorer"]]
     bars = ax.bar(metrics["scorer"], metrics["roc_auc"], color=colors)
@@ -260,7 +376,12 @@ def plot_metrics(metrics: pd.DataFrame, *, ax=None):
         )
     ax.axhline(0.5, color="black", ls=":", lw=1)
     ax.set_ylim(0.4, 1.0)
-    ax.set_title("Three scorers on the same test leads")
+    if validation.startswith("out-of-time"):
+        ax.set_title("Three scorers on the same later test leads (out-of-time)")
+    else:
+        ax.set_title(
+            f"Three scorers, {validation} cross-validation (each lead unseen by its model)"
+        )
     ax.set_xlabel("Scorer")
     ax.set_ylabel("ROC AUC (0.5 = coin flip, 1 = perfect)")
     return ax

@@ -7,7 +7,7 @@ The notebook fills a :class:`ScoringResult` once its steps have run; the artifac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from helpers.scoring.features import FeatureSet
     from helpers.scoring.gate import Sufficiency
     from helpers.scoring.labels import LabelResult
+    from helpers.scoring.leakage import LeakReport
     from helpers.scoring.models import Scorers
+    from helpers.scoring.plausibility import AccuracyCheck
     from helpers.scoring.points import PointsTable
     from helpers.scoring.rule import RuleSpec
     from helpers.scoring.thresholds import Thresholds
@@ -35,8 +37,9 @@ class ScoringResult:
         From :func:`check_sufficiency`.
     features : FeatureSet
         The features after the leakage check (:func:`drop_leaks`).
-    leaks : DataFrame
-        From :func:`find_leaks`.
+    leaks : LeakReport or DataFrame
+        From :func:`check_leaks` (after :func:`fit_guarded`, with the fields an implausible
+        accuracy excluded), or the table of :func:`find_leaks`.
     rule : RuleSpec
         The agreed rule (the fallback below the gate).
     scorers, thresholds, points : optional
@@ -48,12 +51,14 @@ class ScoringResult:
         From :func:`deployment_bundle`.
     scored : DataFrame, optional
         From :func:`score_leads`: the ``scored_leads.csv`` rows.
+    accuracy : list of AccuracyCheck
+        The implausible-accuracy checks of :func:`fit_guarded`, one per fit.
     """
 
     labels: LabelResult
     gate: Sufficiency
     features: FeatureSet
-    leaks: pd.DataFrame
+    leaks: LeakReport | pd.DataFrame
     rule: RuleSpec
     scorers: Scorers | None = None
     thresholds: Thresholds | None = None
@@ -61,12 +66,28 @@ class ScoringResult:
     drift: pd.DataFrame | None = None
     bundle: dict | None = None
     scored: pd.DataFrame | None = None
+    accuracy: list[AccuracyCheck] = field(default_factory=list)
+
+    @property
+    def leak_table(self) -> pd.DataFrame:
+        """The leakage check's verdict per field."""
+        return getattr(self.leaks, "table", self.leaks)
+
+    def fields_with(self, verdict: str) -> list[str]:
+        """The fields whose verdict is ``verdict`` (``excluded``, ``suspicious``, ...)."""
+        t = self.leak_table
+        if not len(t):
+            return []
+        if "verdict" not in t.columns:  # a table from before the verdicts
+            return (
+                t.loc[t["leak"].astype(bool), "feature"].tolist() if verdict == "excluded" else []
+            )
+        return t.loc[t["verdict"].eq(verdict), "feature"].tolist()
 
     @property
     def excluded_leaks(self) -> list[str]:
         """The fields the leakage check excluded."""
-        leaks = self.leaks
-        return leaks.loc[leaks["leak"], "feature"].tolist() if len(leaks) else []
+        return self.fields_with("excluded")
 
     @property
     def learned(self) -> bool:

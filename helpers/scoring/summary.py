@@ -35,17 +35,20 @@ def summary_figures(result: ScoringResult) -> dict[str, Any]:
         figures; else the scorers', and the threshold's, points table's and drift's when they ran.
     """
     labels, gate = result.labels, result.gate
-    out: dict[str, Any] = {
-        "label_stage": labels.label_stage,
-        "horizon_days": labels.horizon_days,
-        "score_after_days": labels.score_after_days,
-        "label_mode": labels.mode,
-        "eligible_leads": labels.n_eligible,
-        "conversions": labels.n_conversions,
-        "sufficiency": bool(gate.ok),
-        "sufficiency_message": gate.message,
-        "excluded_leaks": result.excluded_leaks,
-    }
+    out: dict[str, Any] = {"label_stage": labels.label_stage}
+    if labels.mode == "dated":  # a flag label has no horizon and no scoring delay
+        out["horizon_days"] = labels.horizon_days
+        out["score_after_days"] = labels.score_after_days
+    out.update(
+        {
+            "label_mode": labels.mode,
+            "eligible_leads": labels.n_eligible,
+            "conversions": labels.n_conversions,
+            "sufficiency": bool(gate.ok),
+            "sufficiency_message": gate.message,
+        }
+    )
+    out.update(_leak_figures(result))
     if not gate.ok or result.scorers is None:
         out["scorer_used"] = "agreed rule"
         out.update(_rule_figures(result))
@@ -57,6 +60,36 @@ def summary_figures(result: ScoringResult) -> dict[str, Any]:
         out.update(_points_figures(result.points))
     if result.drift is not None and len(result.drift):
         out.update(_drift_figures(result.drift))
+    return out
+
+
+def _leak_figures(result: ScoringResult) -> dict[str, Any]:
+    """The leakage check: fields excluded, suspicious and kept on purpose, with their signals,
+    the checks that could not run, the user's decisions and the implausible-accuracy check."""
+    t = result.leak_table
+    out: dict[str, Any] = {
+        "excluded_leaks": result.excluded_leaks,
+        "suspicious_fields": result.fields_with("suspicious"),
+        "kept_on_purpose": result.fields_with("kept on purpose"),
+    }
+    if len(t) and "signals" in t.columns:
+        flagged = t[t["verdict"].ne("clean")]
+        out["leak_signals"] = dict(zip(flagged["feature"], flagged["signals"]))
+        decided = t[t["decision"].astype(bool)]
+        out["field_decisions"] = dict(zip(decided["feature"], decided["decision"]))
+    checks = getattr(result.leaks, "checks", None)
+    if checks is not None:
+        out["leak_checks_not_run"] = checks.loc[~checks["ran"], "check"].tolist()
+        out["leak_check_cv_auc"] = plain(result.leaks.cv_auc, 3)
+    fired = [c for c in result.accuracy if c.action != "none"]
+    if fired:
+        out["implausible_accuracy"] = {
+            "validated_auc": plain(fired[0].auc, 3),
+            "line": fired[0].line,
+            "action": "refit" if any(c.action == "refit" for c in fired) else "announced",
+            "fields": [f for c in fired if c.action == "refit" for f in c.carriers],
+            "auc_after": plain(result.accuracy[-1].auc, 3),
+        }
     return out
 
 
@@ -80,6 +113,7 @@ def _scorer_figures(scorers: Scorers) -> dict[str, Any]:
     best = m.loc[scorers.best]
     return {
         "validation": scorers.split.kind,
+        "validation_reason": scorers.split.reason,
         "test_leads": int(len(scorers.test_rows)),
         "test_from": str(scorers.split.cut.date()) if scorers.split.cut is not None else None,
         "auc_rule": plain(m.loc["agreed rule", "roc_auc"], 3),

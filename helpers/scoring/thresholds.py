@@ -265,8 +265,11 @@ class Thresholds:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The capacity and cost/benefit cuts side by side (one row each that was computed)."""
-        rows = [t.as_dict() for t in (self.capacity, self.cost_benefit) if t is not None]
+        """The cuts computed side by side: capacity, cost/benefit and, when neither could be
+        computed, the default cut that is used (one row each)."""
+        cuts = [t for t in (self.capacity, self.cost_benefit) if t is not None]
+        if not any(t is self.chosen for t in cuts):
+            cuts.append(self.chosen)
         cols = [
             "method",
             "probability",
@@ -276,7 +279,9 @@ class Thresholds:
             "weekly_conversions",
             "weekly_revenue",
         ]
-        return pd.DataFrame(rows)[cols]
+        return pd.DataFrame(
+            [t.as_dict() for t in cuts], columns=list(Threshold.__dataclass_fields__)
+        )[cols]
 
 
 def choose_thresholds(
@@ -298,10 +303,13 @@ def choose_thresholds(
     """The MQL cut from sales capacity (used) and from cost/benefit (shown beside it).
 
     Capacity: ``sales_reps`` x MQLs per rep per week (given, or the rep's weekly touches / the
-    touches plateau of module 2) against the weekly inflow of new leads. Cost/benefit: the
-    profit-maximising cut tuned on a time-ordered split (see :func:`cost_benefit_threshold`),
-    with the gain per conversion = won revenue per converted lead x gross margin. Without a
-    lead inflow, the top ``default_share`` of leads is used and the notes say so.
+    touches plateau of module 2) against the weekly inflow of new leads (``weekly_leads``, else
+    measured from ``created_at``). Cost/benefit: the profit-maximising cut tuned on a
+    time-ordered split (see :func:`cost_benefit_threshold`), with the gain per conversion = won
+    revenue per converted lead x gross margin. Where the data lacks what a cut needs, the
+    defaults follow in this order and the notes say which was used: the capacity cut; without
+    a weekly inflow (no dates and no ``weekly_leads``), the cost/benefit cut; without deal
+    amounts either, the top ``default_share`` of leads.
     """
     p, y = scorers.predictions[scorers.best], scorers.y_test
     value = value_per_conversion(labels, opportunities)
@@ -314,11 +322,6 @@ def choose_thresholds(
     cap, notes = _capacity_cut(
         p, y, weekly, sales_reps, leads_per_rep_per_week, touches_per_rep_per_week, plateau, value
     )
-    if cap is None:
-        notes.append(
-            "No creation dates and no weekly_leads parameter: the sales-capacity cut "
-            f"cannot be computed; the top {default_share:.0%} of leads are MQLs."
-        )
     cost, curve = None, None
     margin = gross_margin
     if (
@@ -336,7 +339,13 @@ def choose_thresholds(
     else:
         notes.append("No deal amounts: the cost/benefit cut is skipped.")
     chosen = cap
-    if chosen is None:
+    if chosen is None and cost is not None:
+        chosen = cost
+        notes.append(
+            "No creation dates and no weekly_leads parameter: the sales-capacity cut cannot be "
+            "computed, so the cost/benefit cut sets the MQLs (give weekly_leads to use capacity)."
+        )
+    elif chosen is None:
         chosen = threshold_at(
             p,
             y,
@@ -344,6 +353,11 @@ def choose_thresholds(
             weekly_leads=weekly,
             value_per_conversion=value,
             method=f"top {default_share:.0%}",
+        )
+        notes.append(
+            "No creation dates, no weekly_leads parameter and no deal amounts: neither the "
+            f"capacity nor the cost/benefit cut can be computed, so the top {default_share:.0%} "
+            "of leads are MQLs (give weekly_leads to use sales capacity)."
         )
     return Thresholds(cap, cost, curve, chosen, value, notes)
 
@@ -395,9 +409,9 @@ def _cost_benefit_cut(
     ytr = labels.table["label"].to_numpy()[scorers.split.train]
     order = None
     if scorers.split.kind == "out-of-time":
-        order = np.argsort(
-            labels.table["created_at"].to_numpy()[scorers.split.train], kind="stable"
-        )
+        created = labels.table["created_at"].to_numpy()[scorers.split.train]
+        created = np.where(pd.isna(created), np.nanmin(created), created)  # undated: earliest
+        order = np.argsort(created, kind="stable")
     prob, curve = cost_benefit_threshold(
         scorers.best_model,
         X.iloc[scorers.split.train],

@@ -43,6 +43,7 @@ from helpers.synth.config import (
     cfg_channel_index,
 )
 from helpers.synth.generator import SynthOrg, generate
+from helpers.synth.leaks import HONEST_FIELDS, LEAK_FIELDS, add_leak_fields, write_leaky_org
 from helpers.synth.people import _title_table  # noqa: F401  (read by tests/test_icp.py)
 from helpers.synth.vocabulary import (
     ACTIVITY_TYPES,
@@ -68,8 +69,10 @@ __all__ = [
     "BUCKETS",
     "COUNTRIES",
     "FUNCTIONS",
+    "HONEST_FIELDS",
     "INDUSTRY_MIX",
     "LEAD_STATUS",
+    "LEAK_FIELDS",
     "MARKETING_TYPES",
     "NAT",
     "OPEN_DEAL_STAGES",
@@ -84,10 +87,12 @@ __all__ = [
     "SalesRegime",
     "SynthConfig",
     "SynthOrg",
+    "add_leak_fields",
     "cfg_channel_index",
     "generate",
     "org_yaml",
     "write_csv",
+    "write_leaky_org",
     "write_org",
     "write_parquet",
 ]

@@ -441,3 +441,9 @@ SCENARIOS["alt"] = _alt_config()
 SCENARIOS["alt_no_change"] = SCENARIOS["alt"].replace(
     scenario="alt_no_change", alignment_effective=False
 )
+
+# Scenarios with other mechanics (no SAL date, a follow-up problem on a few reps, ...): their
+# own generator, :mod:`helpers.synth.followup`.
+from helpers.synth.followup import FOLLOWUP_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(FOLLOWUP_SCENARIOS)

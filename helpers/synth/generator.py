@@ -153,6 +153,8 @@ def generate(config: SynthConfig) -> SynthOrg:
     -------
     SynthOrg
     """
+    if hasattr(config, "generate_org"):  # a scenario with its own generator (helpers.synth.followup)
+        return config.generate_org()
     cfg = config
     cfg.validate()
     rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, 20240917]))

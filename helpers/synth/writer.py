@@ -240,6 +240,8 @@ def write_org(config: SynthConfig, out_dir: str | Path, fmt: str = "csv") -> Pat
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}.")
+    if hasattr(config, "write_org"):  # a scenario with its own generator (helpers.synth.followup)
+        return config.write_org(out_dir, fmt)
     org = generate(config)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -84,3 +86,31 @@ def model_case(n=1500, seed=7):
     )
     fs = FeatureSet(frame, ["x", "n_marketing"], ["c"], {k: k for k in frame}, {})
     return leads, opps, fs, y
+
+
+def run_04(org_dir: Path, out: Path, **extra) -> dict:
+    """Execute the notebook on ``org_dir`` with its org.yml parameters (as the runner passes
+    them) and return the ``04_mql`` entry of ``summary.json``."""
+    import papermill as pm
+    import yaml
+
+    from helpers.core import paths
+    from helpers.core.report import read_summary
+
+    notebook = paths.NOTEBOOKS / "04_mql_classifier.ipynb"
+    declared = pm.inspect_notebook(str(notebook))
+    org_params = (yaml.safe_load((org_dir / "org.yml").read_text(encoding="utf-8")) or {}).get(
+        "parameters"
+    ) or {}
+    params = {k: v for k, v in org_params.items() if k in declared}
+    out.mkdir(parents=True, exist_ok=True)
+    params.update(org_dir=str(org_dir), output_dir=str(out), **extra)
+    pm.execute_notebook(
+        str(notebook),
+        str(out / "04_mql_classifier.ipynb"),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(paths.REPO_ROOT),
+        progress_bar=False,
+    )
+    return read_summary(out)["04_mql"]

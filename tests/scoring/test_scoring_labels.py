@@ -113,3 +113,20 @@ def test_label_without_any_outcome_raises_clear_error():
     leads = leads_table([("A", "2024-01-01")])
     with pytest.raises(ValueError, match="who converted"):
         S.build_labels(leads, None)
+
+
+def test_try_build_labels_gives_the_reason_module_4_cannot_run(horizon_case):
+    leads, opps = horizon_case
+    labels, problem = S.try_build_labels(leads, opps, horizon_days=60)
+    assert problem is None and labels.n_eligible > 0
+    # no converted flag, no stage, no opportunities: no way to tell who converted
+    none, why = S.try_build_labels(leads_table([("A", "2024-01-01")]), None)
+    assert none is None and "who converted" in why and "org.yml" in why
+    # every opportunity-stage lead converted (a deals export): predict wins instead
+    deals = leads_table([(k, "2024-01-01") for k in "ABC"])
+    every = opps_table([(f"o{k}", k, "2024-01-15", "2024-06-01", "won") for k in "ABC"])
+    _, why = S.try_build_labels(deals, every, horizon_days=60)
+    assert why.startswith("All 3 labelled leads converted") and "label_stage: won" in why
+    # nobody old enough to label
+    _, why = S.try_build_labels(leads, opps, horizon_days=2000)
+    assert "No lead can be labelled yet" in why

@@ -36,3 +36,25 @@ def test_fit_scorers_without_dates_uses_stratified_cross_validation():
         range(len(y))
     )  # every lead scored once, out of fold
     assert sc.metrics.set_index("scorer").loc[sc.best, "roc_auc"] > 0.7
+
+
+def test_validation_follows_the_lead_dates_not_the_label():
+    leads, _, fs, y = model_case()
+    # a conversion flag without conversion dates, but dated leads: out-of-time
+    flag = leads.assign(converted=pd.array(y, "boolean"))
+    lab = S.build_labels(flag)
+    assert lab.mode == "flag"
+    split = S.time_split(lab)
+    assert split.kind == "out-of-time"
+    assert "creation dates" in split.reason and "not dated" in split.reason
+    created = lab.table["created_at"]
+    assert created.iloc[split.train].max() < created.iloc[split.test].min()
+    # a few undated leads only train
+    some = flag.copy()
+    some.loc[:49, "created_at"] = pd.NaT
+    part = S.time_split(S.build_labels(some))
+    assert part.kind == "out-of-time" and set(range(50)) <= set(part.train.tolist())
+    assert "50 undated leads train only" in part.description
+    # no dates at all: stratified, and the reason says so
+    none = S.time_split(S.build_labels(flag.drop(columns="created_at")))
+    assert none.kind.startswith("stratified") and "no creation dates" in none.reason

@@ -10,34 +10,14 @@ from pathlib import Path
 import papermill as pm
 import pytest
 import yaml
+from scoring_fixtures import run_04
 
 from helpers import scoring, synth
 from helpers.core import paths
 from helpers.core.report import read_summary, read_yaml
+from helpers.synth.leaks import LEAK_FIELDS, write_leaky_org
 
-NOTEBOOK = paths.NOTEBOOKS / "04_mql_classifier.ipynb"
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
-
-
-def run_04(org_dir: Path, out: Path, **extra) -> dict:
-    """Execute the notebook on ``org_dir`` with its org.yml parameters (as the runner passes
-    them) and return the ``04_mql`` entry of ``summary.json``."""
-    declared = pm.inspect_notebook(str(NOTEBOOK))
-    org_params = (yaml.safe_load((org_dir / "org.yml").read_text(encoding="utf-8")) or {}).get(
-        "parameters"
-    ) or {}
-    params = {k: v for k, v in org_params.items() if k in declared}
-    out.mkdir(parents=True, exist_ok=True)
-    params.update(org_dir=str(org_dir), output_dir=str(out), **extra)
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(out / "04_mql_classifier.ipynb"),
-        parameters=params,
-        kernel_name="python3",
-        cwd=str(paths.REPO_ROOT),
-        progress_bar=False,
-    )
-    return read_summary(out)["04_mql"]
 
 
 def _drivers(truths: dict) -> set[str]:
@@ -55,6 +35,8 @@ def _check_learned_run(s: dict, truths: dict, out: Path, org_dir: Path) -> None:
     )
     # the planted leaky column is caught, and nothing honest is thrown out with it
     assert s["excluded_leaks"] == [sc["leaky_column"]]
+    assert s["suspicious_fields"] == [] and s.get("implausible_accuracy") is None
+    assert "creation dates" in s["validation_reason"]
     # both models beat the agreed rule on the same test leads, with real lift
     assert s["auc_boosting"] > s["auc_rule"] and s["auc_logistic"] > s["auc_rule"]
     assert max(s["auc_boosting"], s["auc_logistic"]) >= 0.78
@@ -93,6 +75,7 @@ def _check_learned_run(s: dict, truths: dict, out: Path, org_dir: Path) -> None:
         "04_reasons",
         "04_points_table",
         "04_leakage",
+        "04_scorers",
         "04_threshold",
         "04_drift",
     ):
@@ -234,3 +217,69 @@ def test_notebook_04_on_a_lead_only_export_without_dates(tmp_path):
     )  # title: one line, not two
     text = (out / "04_mql_classifier.ipynb").read_text(encoding="utf-8")
     assert "no horizon" in text and "stratified cross-validation" in text
+
+
+def test_notebook_04_on_a_leak_laden_org(tmp_path):
+    """Five leak kinds real exports carry, each under the 0.95 line: all excluded blind, and the
+    models match the ones fitted without them by hand."""
+    from helpers.data import load_org
+
+    cfg = synth.SCENARIOS["sample"].replace(n_leads=3000, seed=4)
+    org = write_leaky_org(cfg, tmp_path / "leaky")
+    out = tmp_path / "leaky_out"
+    s = run_04(org, out)
+    planted = [cfg.leaky_column, *LEAK_FIELDS]
+    assert sorted(s["excluded_leaks"]) == sorted(planted)
+    assert s["suspicious_fields"] == [] and s["kept_on_purpose"] == []
+    assert "near-pure levels" in s["leak_signals"]["tags"]
+    assert "missingness" in s["leak_signals"]["lead_quality"]
+    assert "process progress" in s["leak_signals"]["stage_change_count"]
+    assert s["leak_checks_not_run"] == ["recorded after the scoring moment"]
+    assert s.get("implausible_accuracy") is None  # nothing left for the accuracy check to catch
+    assert not set(planted) & set(s["points_features"])
+    # refit: the same AUCs as the models fitted without the planted fields by hand
+    data = load_org(org)
+    labels = scoring.build_labels(
+        data.leads,
+        data.opportunities,
+        horizon_days=cfg.horizon_days,
+        score_after_days=cfg.score_after_days,
+        activities=data.activities,
+    )
+    fs = scoring.build_features(
+        data.leads,
+        labels.table["scoring_moment"],
+        accounts=data.accounts,
+        activities=data.activities,
+        personal_columns=["person_key"],
+    )
+    by_hand = scoring.fit_scorers(
+        fs.drop(planted, "by hand"), labels, scoring.time_split(labels, seed=42), seed=42
+    ).metrics.set_index("scorer")["roc_auc"]
+    assert s["auc_logistic"] == pytest.approx(by_hand["logistic regression"], abs=0.02)
+    assert s["auc_boosting"] == pytest.approx(by_hand["gradient boosting"], abs=0.02)
+    assert max(s["auc_logistic"], s["auc_boosting"]) < 0.9  # honest again
+    text = (out / "04_mql_classifier.ipynb").read_text(encoding="utf-8")
+    assert "timing unknown (no field history)" in text
+    assert (out / "figures" / "04_leakage.png").is_file()
+
+
+def test_notebook_04_records_a_skip_when_nobody_can_tell_who_converted(tmp_path):
+    import pandas as pd
+
+    org = tmp_path / "nolabel"
+    org.mkdir()
+    pd.DataFrame({"Lead ID": ["A1", "A2", "A3"], "Source": ["web", "event", "web"]}).to_csv(
+        org / "leads.csv", index=False
+    )
+    (org / "org.yml").write_text(
+        "name: No label\nfiles:\n  leads:\n    path: leads.csv\ncolumns:\n  leads:\n"
+        "    lead_id: Lead ID\n    source: Source\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "nolabel_out"
+    with pytest.raises(pm.PapermillExecutionError) as stopped:
+        run_04(org, out)
+    assert stopped.value.ename == "ModuleSkipped"
+    s = read_summary(out)["04_mql"]
+    assert set(s) == {"skipped"} and "who converted" in s["skipped"]

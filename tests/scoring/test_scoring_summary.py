@@ -84,3 +84,52 @@ def test_rule_outputs_below_the_gate(learned, tmp_path):
         scored.columns
     )
     assert not (tmp_path / "mql_model.skops").exists()
+
+
+def test_summary_and_model_card_of_an_undated_flag_export_say_only_what_is_known(tmp_path):
+    leads, _, fs, y = model_case()
+    flag = leads.drop(columns="created_at").assign(converted=pd.array(y, "boolean"))
+    labels = S.build_labels(flag)
+    gate = S.check_sufficiency(labels, min_leads=100, min_conversions=20)
+    split = S.time_split(labels)
+    leaks = S.check_leaks(fs, labels, split)
+    fit = S.fit_guarded(S.drop_leaks(fs, leaks), labels, split, leaks)
+    thr = S.choose_thresholds(
+        fit.scorers,
+        fit.features,
+        labels,
+        None,
+        summary={},
+        sales_reps=2,
+        leads_per_rep_per_week=5,
+        touches_per_rep_per_week=0,
+        touches_plateau_default=6,
+    )
+    points = S.fit_points_table(fit.features, labels, fit.scorers, mql_share=0.2)
+    bundle = S.deployment_bundle(fit.scorers, fit.features, labels, points=points, thresholds=thr)
+    scored = S.score_leads(bundle, fit.features, labels, fit.scorers)
+    result = S.ScoringResult(
+        labels,
+        gate,
+        fit.features,
+        fit.leaks,
+        S.RuleSpec(),
+        scorers=fit.scorers,
+        thresholds=thr,
+        points=points,
+        bundle=bundle,
+        scored=scored,
+        accuracy=fit.checks,
+    )
+    s = S.summary_figures(result)
+    assert "horizon_days" not in s and "score_after_days" not in s  # no horizon applied
+    assert (
+        s["validation"].startswith("stratified") and "no creation dates" in s["validation_reason"]
+    )
+    assert s["threshold_method"] == "top 20%" and s["suspicious_fields"] == []
+    assert "process progress (values)" in s["leak_checks_not_run"]
+    S.write_module_outputs(tmp_path, result, org_name="Lead list")
+    card = (tmp_path / "mql_model_card.md").read_text(encoding="utf-8")
+    assert "None" not in card and "horizon_days" not in card and "data_from" not in card
+    assert "The leads carry no creation dates" in card and "cross-validated" in card
+    assert "same test leads" not in card

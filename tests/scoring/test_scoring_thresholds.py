@@ -53,3 +53,49 @@ def test_cost_benefit_threshold_uses_time_order_and_profit():
     assert {"threshold", "profit_per_lead"} <= set(curve.columns)
     with pytest.raises(ValueError, match="positive"):
         S.cost_benefit_threshold(model, X, y, order=None, gain_per_conversion=0, cost_per_mql=100)
+
+
+def _undated_scorers():
+    from scoring_fixtures import model_case
+
+    leads, _, fs, y = model_case()
+    flag = leads.drop(columns="created_at").assign(converted=pd.array(y, "boolean"))
+    labels = S.build_labels(flag)
+    scorers = S.fit_scorers(fs, labels, S.time_split(labels))
+    return flag, fs, labels, scorers, y
+
+
+def _choose(scorers, fs, labels, opps, **kw):
+    return S.choose_thresholds(
+        scorers,
+        fs,
+        labels,
+        opps,
+        summary={},
+        sales_reps=4,
+        leads_per_rep_per_week=0,
+        touches_per_rep_per_week=60,
+        touches_plateau_default=6,
+        **kw,
+    )
+
+
+def test_without_dates_the_defaults_follow_what_the_export_has():
+    flag, fs, labels, scorers, y = _undated_scorers()
+    # no dates, no weekly_leads, no amounts: the top 20%, and the table shows that cut
+    top = _choose(scorers, fs, labels, None)
+    assert top.capacity is None and top.cost_benefit is None
+    assert top.chosen.method == "top 20%" and top.chosen.share_of_leads == pytest.approx(0.2, 0.05)
+    assert top.table["method"].tolist() == ["top 20%"]  # no KeyError without a weekly inflow
+    assert any("top 20% of leads are MQLs" in n for n in top.notes)
+    # no dates but deal amounts: the cost/benefit cut
+    won = flag["lead_id"][y].to_numpy()
+    opps = pd.DataFrame({"lead_id": won, "outcome": "won", "amount": 20_000.0})
+    cost = _choose(scorers, fs, labels, opps)
+    assert cost.capacity is None and cost.chosen is cost.cost_benefit
+    assert cost.table["method"].tolist() == ["cost/benefit"]
+    assert any("the cost/benefit cut sets the MQLs" in n for n in cost.notes)
+    # weekly_leads given: sales capacity, whatever the dates
+    cap = _choose(scorers, fs, labels, opps, weekly_leads=200)
+    assert cap.chosen is cap.capacity and cap.chosen.weekly_mqls == pytest.approx(40, rel=0.1)
+    assert cap.table["method"].tolist() == ["sales capacity", "cost/benefit"]
