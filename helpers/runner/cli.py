@@ -2,14 +2,16 @@
 
 Subcommands: ``check`` (validate an org's data), ``run`` (execute the notebooks),
 ``sample`` (generate a synthetic org), ``init`` (draft an ``org.yml`` from exports),
-``score`` (score an org's leads with a saved model), ``exercises`` (regenerate the
-workshop exercises). A problem with the user's data, config, parameters or paths
-is printed as one clear message on stderr (exit status 2), never as a traceback.
+``score`` (score an org's leads with a saved model), ``params`` (the notebooks'
+parameters), ``brief`` (the weekly funnel brief of one week), ``exercises`` (regenerate the
+workshop exercises). A problem with the user's
+data, config, parameters or paths is printed as one clear message on stderr (exit status
+2), never as a traceback.
 
-Exit status: 0 success (a notebook that skipped its module is no failure); 1 a notebook
-failed, or ``check`` found fatal problems (or reported ones with ``--strict``); 2 a usage,
-data or config error. Set ``ALIGNMENT_EDGE_DEBUG=1`` to see the traceback of such an error.
-Run it as ``alignment-edge`` or ``python -m helpers.runner.cli``.
+Exit status: 0 success (a module skipped for lack of data is no failure); 1 a notebook
+failed, or ``check`` found fatal problems, or with ``--strict`` reported problems or skipped
+modules; 2 a usage, data or config error. Set ``ALIGNMENT_EDGE_DEBUG=1`` to see the
+traceback of such an error. Run it as ``alignment-edge`` or ``python -m helpers.runner.cli``.
 """
 
 from __future__ import annotations
@@ -57,12 +59,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``run ORG_DIR...``: one org in this process, several in parallel processes."""
+    """``run ORG_DIR...``: one org in this process; several, or any with ``--scheduler``, on
+    Dask (a local cluster sized to this machine, or the scheduler's workers)."""
     from helpers import runner
     from helpers.core import paths
 
     params = runner.parse_parameter_args(args.param)
     only = [p for item in (args.only or []) for p in str(item).split(",") if p.strip()]
+    if args.parallel is not None and args.parallel < 1:
+        raise UserError("--parallel must be at least 1 notebook at a time.")
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs must be at least 1.")
     orgs = runner.expand_org_dirs(args.org_dir)
     kwargs = dict(
         only=only or None,
@@ -70,11 +77,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         html=args.html,
         strict=args.strict,
         notebooks_dir=args.notebooks,
+        parallel=args.parallel,
     )
     single = (
         len(args.org_dir) == 1
         and len(orgs) == 1
         and (paths.resolve(args.org_dir[0]) == orgs[0])
+        and args.scheduler is None
     )
     if single:
         print(f"Running {orgs[0]}", flush=True)
@@ -84,11 +93,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             return EXIT_OK
         _err(result.message)
         return EXIT_FAILED
-    if args.jobs is not None and args.jobs < 1:
-        raise UserError("--jobs must be at least 1.")
-    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(orgs)))
-    print(f"Running {len(orgs)} organizations, {jobs} at a time", flush=True)
-    results = runner.run_many(orgs, out=args.out, jobs=jobs, **kwargs)
+    n = len(orgs)
+    orgs_text = f"{n} organization{'s' if n > 1 else ''}"
+    if args.scheduler is not None:
+        print(f"Running {orgs_text} on the Dask scheduler {args.scheduler}", flush=True)
+    else:
+        from helpers.runner.dask_fleet import local_cluster_size
+
+        workers = min(args.jobs, n) if args.jobs else local_cluster_size(n)[0]
+        print(f"Running {orgs_text} on a local Dask cluster, {workers} at a time", flush=True)
+    results = runner.run_many(
+        orgs, out=args.out, jobs=args.jobs, scheduler=args.scheduler, **kwargs
+    )
     print()
     print(runner.results_table(results))
     failed = [r for r in results if not r.ok]
@@ -183,6 +199,31 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_params(args: argparse.Namespace) -> int:
+    """``params [MODULE]``: every notebook parameter, its default, meaning and when to change it."""
+    from helpers.runner import param_docs
+
+    print(param_docs.render_text(args.module, args.notebooks), end="")
+    return EXIT_OK
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """``brief ORG_DIR [--week]``: write one week's funnel brief (one printable page)."""
+    import pandas as pd
+
+    from helpers import meeting
+
+    try:
+        week = pd.Timestamp(args.week) if args.week else None
+    except (ValueError, TypeError):
+        raise UserError(f"--week {args.week}: not a date; write it as YYYY-MM-DD.") from None
+    path, brief = meeting.write_brief(args.org_dir, week=week, out=args.out, report_dir=args.report)
+    for note in [brief.no_data] if brief.no_data else brief.notes:
+        print(f"Note: {note}")
+    print(f"Wrote the brief of the week {brief.label}: {path}")
+    return EXIT_OK
+
+
 def cmd_exercises(args: argparse.Namespace) -> int:
     """``exercises``: regenerate ``exercises/`` from ``solutions/``."""
     from helpers import workshop
@@ -212,8 +253,10 @@ def _add_run(sub) -> None:
     p = sub.add_parser(
         "run",
         help="run the notebooks for one or more organizations",
-        description="Execute notebooks/NN_*.ipynb in order for each organization. Several "
-        "ORG_DIRs, or a folder of organization folders, run in parallel processes.",
+        description="Execute notebooks/NN_*.ipynb for each organization (notebooks that do "
+        "not need each other's results at the same time). Several ORG_DIRs, or a folder of "
+        "organization folders, run on Dask: a local cluster sized to this machine, or the "
+        "workers of --scheduler.",
     )
     p.add_argument(
         "org_dir",
@@ -246,10 +289,23 @@ def _add_run(sub) -> None:
         "--jobs",
         type=int,
         metavar="N",
-        help="parallel processes for several orgs (default: number of CPUs)",
+        help="organizations at the same time on this machine (default: one per core)",
     )
     p.add_argument(
-        "--strict", action="store_true", help="treat reported quality problems as errors"
+        "--parallel",
+        type=int,
+        metavar="N",
+        help="notebooks of one organization at the same time (default: the machine's cores; "
+        "1 runs them one after another)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: the scheduler's address (tcp://HOST:8786) or scheduler "
+        "file; each organization goes to a worker (see docs/fleets.md)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="treat reported quality problems and skipped modules as errors"
     )
     p.add_argument(
         "--notebooks",
@@ -304,6 +360,30 @@ def _add_score(sub) -> None:
     p.set_defaults(func=cmd_score)
 
 
+def _add_params(sub) -> None:
+    p = sub.add_parser(
+        "params", help="list the notebooks' parameters: default, meaning, when to change it"
+    )
+    p.add_argument("module", nargs="?", metavar="MODULE", help="a notebook number, e.g. 03")
+    p.add_argument("--notebooks", metavar="DIR", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_params)
+
+
+def _add_brief(sub) -> None:
+    p = sub.add_parser("brief", help="write the weekly funnel brief of an organization (one page)")
+    p.add_argument("org_dir", metavar="ORG_DIR", help="organization folder (with org.yml)")
+    p.add_argument(
+        "--week", metavar="YYYY-MM-DD", help="any day of the week (default: the last full week)"
+    )
+    p.add_argument(
+        "--out", metavar="FILE", help="HTML file (default reports/<org>/brief_<Monday>.html)"
+    )
+    p.add_argument(
+        "--report", metavar="DIR", help="report folder with icp.yml, sla.yml (default: the org's)"
+    )
+    p.set_defaults(func=cmd_brief)
+
+
 def _add_exercises(sub) -> None:
     p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
     p.set_defaults(func=cmd_exercises)
@@ -318,7 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_check, _add_run, _add_sample, _add_init, _add_score, _add_exercises):
+    for add in (
+        _add_check, _add_run, _add_sample, _add_init, _add_score, _add_params, _add_brief,
+        _add_exercises,
+    ):
         add(sub)
     return parser
 

@@ -1,15 +1,14 @@
-"""Several organizations in one command: one report folder each, in parallel processes.
+"""Several organizations in one command: one report folder each, at the same time.
 
 :func:`expand_org_dirs` reads the command line's folders, :func:`plan_outputs` gives each
-org its report folder (``<parent>/<org slug>``), :func:`run_many` runs them in a process
-pool (a failure in one org does not stop the others) and :func:`results_table` prints the
-outcome.
+org its report folder (``<parent>/<org slug>``), :func:`run_many` runs them on Dask - a
+local cluster sized to this machine, or the workers of a running scheduler
+(:mod:`helpers.runner.dask_fleet`) - each org as :func:`run_one` (a failure in one org does
+not stop the others), and :func:`results_table` prints the outcome.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from helpers.core import paths
 from helpers.runner.output import default_out
-from helpers.runner.run import RunResult, _echo_default, run_org
+from helpers.runner.run import RunResult, run_org
 
 
 def expand_org_dirs(items: Sequence[str | Path]) -> list[Path]:
@@ -85,20 +84,27 @@ def plan_outputs(org_dirs: Sequence[Path], out_parent: str | Path | None) -> dic
     return plan
 
 
-def _run_one_in_child(org_dir: Path, kwargs: dict) -> RunResult:
-    """Worker: run one org, turning any error into a failed RunResult."""
-    name = org_dir.name
+def run_one(
+    org_dir: Path, kwargs: dict, echo: Callable[[str], None] | None = None
+) -> RunResult:
+    """Run one org of a fleet, turning any error into a failed :class:`RunResult`.
 
-    def echo(line: str) -> None:
+    Used by every fleet: processes of this machine (:func:`run_many`) and Dask workers
+    (:mod:`helpers.runner.dask_fleet`). ``echo`` receives the org's progress lines
+    (default: printed with the org's folder name in front).
+    """
+    name = Path(org_dir).name
+
+    def printed(line: str) -> None:
         print(f"[{name}] {line}", flush=True)
 
     started = time.perf_counter()
     try:
-        return run_org(org_dir, echo=echo, progress_bar=False, **kwargs)
+        return run_org(org_dir, echo=echo or printed, progress_bar=False, **kwargs)
     except Exception as exc:  # noqa: BLE001 - reported in the final table
         msg = " ".join(str(exc).split()) or type(exc).__name__
         return RunResult(
-            org_dir=org_dir,
+            org_dir=Path(org_dir),
             out=kwargs.get("out"),
             ok=False,
             message=msg,
@@ -106,29 +112,16 @@ def _run_one_in_child(org_dir: Path, kwargs: dict) -> RunResult:
         )
 
 
-def _process_context():
-    """fork where available: workers start at once with this process's imports, and
-    scripts that call :func:`run_many` without an ``if __name__ == "__main__"`` guard
-    work; spawn elsewhere."""
-    import multiprocessing as mp
-
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    import papermill  # noqa: F401 - imported once here (slow), inherited by forked workers
-
-    import helpers.data  # noqa: F401
-
-    return mp.get_context(method)
-
-
 def run_many(
     org_dirs: Sequence[str | Path],
     *,
     out: str | Path | None = None,
     jobs: int | None = None,
+    scheduler: str | None = None,
     echo: Callable[[str], None] | None = None,
     **kwargs: Any,
 ) -> list[RunResult]:
-    """Run several organizations in parallel processes, one report folder each.
+    """Run several organizations at the same time, one report folder each, on Dask.
 
     Parameters
     ----------
@@ -137,35 +130,23 @@ def run_many(
     out : path-like, optional
         Parent folder of the reports (default ``reports/``): ``<out>/<org slug>``.
     jobs : int, optional
-        Number of processes (default: number of CPUs, at most the number of orgs).
+        Organizations at the same time on this machine (default: one per core, at most
+        one per org); ignored with ``scheduler``.
+    scheduler : str, optional
+        A running Dask scheduler (address or scheduler file); default: a local cluster.
     **kwargs
         Passed to :func:`helpers.runner.run_org` (``only``, ``parameters``, ``html``,
-        ``strict``, ``notebooks_dir``).
+        ``strict``, ``notebooks_dir``, ``parallel``).
 
     Returns
     -------
     list of RunResult
         In the order of ``org_dirs``; a failure in one org does not stop the others.
     """
-    echo = echo or _echo_default
-    orgs = [paths.resolve(o) for o in org_dirs]
-    plan = plan_outputs(orgs, out)
-    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(orgs)))
-    results: dict[Path, RunResult] = {}
-    ctx = _process_context()
-    with cf.ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-        futures = {
-            pool.submit(_run_one_in_child, org, {**kwargs, "out": plan[org]}): org for org in orgs
-        }
-        for fut in cf.as_completed(futures):
-            org = futures[fut]
-            try:
-                results[org] = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker process died
-                results[org] = RunResult(
-                    org_dir=org, out=plan[org], ok=False, message=f"{type(exc).__name__}: {exc}"
-                )
-    return [results[o] for o in orgs]
+    from helpers.runner.dask_fleet import run_fleet
+
+    workers = None if scheduler is not None else jobs
+    return run_fleet(org_dirs, scheduler=scheduler, out=out, workers=workers, echo=echo, **kwargs)
 
 
 def results_table(results: Sequence[RunResult]) -> str:

@@ -1,13 +1,15 @@
-"""The kernels notebooks run in: this environment's Python, started one step ahead.
+"""The kernels notebooks run in: this environment's Python, started ahead.
 
 Every notebook runs in the ``python3`` kernel of the environment this code runs in,
-whatever kernelspec the file was saved with. Each notebook's kernel is started one step
-ahead (the first one while the data loads) and imports the notebook's modules meanwhile,
-so kernel start-up overlaps the previous step (:class:`KernelRelay`).
+whatever kernelspec the file was saved with. A notebook's kernel is started ahead
+(:func:`start_ahead`: those of the first notebooks while the data loads) and imports the
+notebook's modules meanwhile, so kernel start-up overlaps the work before it
+(:mod:`helpers.runner.scheduler` decides when).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +24,12 @@ if TYPE_CHECKING:  # pragma: no cover
 KERNEL_NAME = "python3"
 #: The kernelspec written into every executed notebook.
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
+#: Environment every kernel gets (unless this process's environment sets the same name):
+#: OpenMP threads with no work sleep instead of spinning. libgomp's spinning threads slow
+#: gradient boosting down a hundredfold as soon as more threads than cores are busy - two
+#: notebooks at the same time, or a machine shared with other work - and the wait policy
+#: changes no result.
+KERNEL_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 #: Top-level packages whose imports a kernel started ahead performs before its notebook.
 PRELOAD_PACKAGES = (
     "helpers", "pandas", "numpy", "matplotlib", "seaborn", "scipy", "sklearn", "statsmodels",
@@ -48,6 +56,7 @@ def _environment_kernel_spec():
         display_name="Python 3 (ipykernel)",
         language="python",
         name=KERNEL_NAME,
+        env={k: v for k, v in KERNEL_ENV.items() if k not in os.environ},
         metadata={"debugger": False, "supported_encryption": ["curve"]},
     )
 
@@ -162,7 +171,7 @@ def start_kernel(preload: Sequence[str] = ()) -> Any:
     return km
 
 
-def _start_ahead(nb: Notebook) -> Any:
+def start_ahead(nb: Notebook) -> Any:
     """A kernel started ahead for ``nb`` with its imports preloaded, or None when that
     fails (papermill then starts one itself, as usual)."""
     try:
@@ -171,15 +180,20 @@ def _start_ahead(nb: Notebook) -> Any:
         return None
 
 
-def _request_stop(km: Any) -> None:
-    """Ask a kernel to shut down without waiting for it (:func:`stop_kernel` reaps it)."""
-    if km is None:
-        return
-    from jupyter_core.utils import run_sync
+def kill_kernel(km: Any) -> None:
+    """Kill a kernel's process at once, from any thread (never raises).
 
+    For a notebook that must stop now (another one failed, or the run was interrupted):
+    the thread executing it then sees a dead kernel and ends; it still calls
+    :func:`stop_kernel` to close the kernel's channels.
+    """
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is None:
+        return
     try:
-        run_sync(km.request_shutdown)()
-    except Exception:  # noqa: BLE001 - stop_kernel kills it if it did not listen
+        if process.poll() is None:
+            process.kill()
+    except Exception:  # noqa: BLE001 - it has already gone
         pass
 
 
@@ -210,45 +224,3 @@ def stop_kernel(km: Any, *, now: bool = False) -> None:
         run_sync(km.cleanup_resources)()
     except Exception:  # noqa: BLE001
         pass
-
-
-class KernelRelay:
-    """The kernels of a run's notebooks, each started one notebook ahead.
-
-    The first kernel starts when the relay is made (while the data loads); :meth:`next`
-    hands over the kernel of the next notebook and starts the one after it. A used kernel
-    is asked to stop at once and reaped after the next notebook (:meth:`retire`), so that
-    nobody waits for its exit; :meth:`close` stops whatever is left (never raises).
-
-    Parameters
-    ----------
-    notebooks : sequence of Notebook
-        The notebooks of the run, in the order they execute.
-    """
-
-    def __init__(self, notebooks: Sequence[Notebook]) -> None:
-        self._queue = list(notebooks)
-        self._upcoming: Any = _start_ahead(self._queue.pop(0)) if self._queue else None
-        self._retiring: list[Any] = []
-
-    def next(self) -> Any:
-        """The kernel started for the next notebook (None: papermill starts one itself)."""
-        kernel, self._upcoming = self._upcoming, None
-        if self._queue:
-            self._upcoming = _start_ahead(self._queue.pop(0))
-        return kernel
-
-    def retire(self, kernel: Any) -> None:
-        """Ask ``kernel`` to stop now; reap the kernels retired before it."""
-        _request_stop(kernel)
-        for old in self._retiring:
-            stop_kernel(old)
-        self._retiring = [kernel]
-
-    def close(self) -> None:
-        """Kill the kernel started ahead (it never ran) and reap the retired ones."""
-        stop_kernel(self._upcoming, now=True)
-        self._upcoming = None
-        for km in self._retiring:
-            stop_kernel(km)
-        self._retiring = []

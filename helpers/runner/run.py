@@ -1,16 +1,23 @@
 """Run the curriculum for one organization with papermill.
 
 One run = load and validate the org's data once, write the validated tables into the
-run's folder, then execute ``notebooks/NN_*.ipynb`` in order, each in the ``python3``
-kernel of the environment this code runs in. The steps of :func:`run_org`:
+run's folder, then execute ``notebooks/NN_*.ipynb``, each in the ``python3`` kernel of the
+environment this code runs in; notebooks that do not need each other's results run at the
+same time (:mod:`helpers.runner.graph`). The steps of :func:`run_org`:
 
 1. :func:`plan_run` - check everything before anything runs: the org's config, the
-   notebooks and their parameters, the report folder (nothing is touched on an error);
-2. load the data and make the run's temporary folder (:mod:`helpers.runner.output`);
+   notebooks, their parameters and dependencies, the report folder (nothing is touched on
+   an error);
+2. load the data (the first notebooks' kernels start meanwhile) and make the run's
+   temporary folder (:mod:`helpers.runner.output`);
 3. with ``--only``, carry the previous report over; write the validated tables;
-4. :func:`_execute_all` - execute each notebook (kernels started one step ahead); a
-   notebook stopped by ``report.skip_module`` is a skip, any other error ends the run;
+4. :func:`_execute_all` - execute the notebooks as a graph
+   (:class:`helpers.runner.scheduler.NotebookGraph`); a notebook stopped by
+   ``report.skip_module`` is a skip, any other error ends the run;
 5. record the ``_run`` entry of ``summary.json`` and swap the folder into place.
+
+The report and ``summary.json`` are the same whatever ran at the same time: each notebook
+reads only the tables and the results of the notebooks it waits for.
 """
 
 from __future__ import annotations
@@ -18,21 +25,20 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from helpers.core import paths
-from helpers.runner import output
+from helpers.runner import output, site, skips
 from helpers.runner.execute import (
     HtmlExports,
     execute_notebook,
     failure_sentence,
     finish_notebook,
-    skip_reason,
 )
-from helpers.runner.kernels import KernelRelay
+from helpers.runner.graph import ModuleIO, dependencies
 from helpers.runner.params import (
     Notebook,
     describe_overrides,
@@ -41,6 +47,7 @@ from helpers.runner.params import (
     resolve_parameters,
     select_notebooks,
 )
+from helpers.runner.scheduler import FAILED, OK, SKIPPED, NotebookGraph, Outcome, default_parallel
 from helpers.runner.summary import RUN_KEY, RunFacts, write_run_entry
 
 
@@ -84,6 +91,7 @@ class RunPlan:
     target: Path
     overrides: str
     merge: bool
+    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def plan_run(
@@ -94,6 +102,7 @@ def plan_run(
     parameters: dict[str, Any] | None = None,
     notebooks_dir: str | Path | None = None,
     reports_dir: str | Path | None = None,
+    module_io: Mapping[str, ModuleIO] | None = None,
 ) -> RunPlan:
     """Check an org's config, the notebooks, their parameters and the report folder.
 
@@ -119,7 +128,10 @@ def plan_run(
     target = target.resolve()
     output.check_target(target, org_path)
     overrides = describe_overrides(injected, cfg.parameters, cli)
-    return RunPlan(org_path, cfg, selected, injected, target, overrides, merge=bool(only))
+    deps = dependencies([nb.key for nb in selected], module_io)
+    return RunPlan(
+        org_path, cfg, selected, injected, target, overrides, merge=bool(only), deps=deps
+    )
 
 
 def run_org(
@@ -134,6 +146,8 @@ def run_org(
     reports_dir: str | Path | None = None,
     echo: Callable[[str], None] | None = None,
     progress_bar: bool | None = None,
+    parallel: int | None = None,
+    module_io: Mapping[str, ModuleIO] | None = None,
 ) -> RunResult:
     """Run the curriculum (or ``only`` some notebooks) for one organization.
 
@@ -159,7 +173,16 @@ def run_org(
     echo : callable, optional
         Receives one progress line per notebook (default: print to stdout).
     progress_bar : bool, optional
-        papermill's cell progress bar; default on only when stderr is a terminal.
+        papermill's cell progress bar; default on only when stderr is a terminal and
+        notebooks run one at a time.
+    parallel : int, optional
+        Notebooks executed at the same time, at most (default: this machine's cores; 1
+        runs them one after another in teaching order). Which ones may run together is
+        :func:`helpers.runner.graph.dependencies`.
+    module_io : mapping, optional
+        What each notebook reads and writes (default
+        :data:`helpers.runner.graph.MODULE_IO`); notebooks it does not name wait for every
+        notebook before them.
 
     Returns
     -------
@@ -176,15 +199,20 @@ def run_org(
     started = time.perf_counter()
     plan = plan_run(
         org_dir, out=out, only=only, parameters=parameters,
-        notebooks_dir=notebooks_dir, reports_dir=reports_dir,
+        notebooks_dir=notebooks_dir, reports_dir=reports_dir, module_io=module_io,
     )
+    parallel = default_parallel() if parallel is None else parallel
+    if parallel < 1:
+        raise ValueError(f"parallel must be at least 1 notebook at a time, not {parallel}.")
     return _execute_plan(
         plan,
         strict=strict,
         html=html,
         echo=echo or _echo_default,
-        progress_bar=sys.stderr.isatty() if progress_bar is None else progress_bar,
+        progress_bar=(sys.stderr.isatty() if progress_bar is None else progress_bar)
+        and parallel == 1,
         started=started,
+        parallel=parallel,
     )
 
 
@@ -196,18 +224,20 @@ def _execute_plan(
     echo: Callable[[str], None],
     progress_bar: bool,
     started: float,
+    parallel: int,
 ) -> RunResult:
     """Load, write the tables, execute the notebooks, record and swap into place."""
     from helpers.data import load_org
 
-    # Each notebook's kernel is started one step ahead (the first while the data loads),
-    # so that kernel start-up and imports overlap the work before it.
-    kernels = KernelRelay(plan.selected)
+    # The kernels of the notebooks that wait for nobody start now, while the data loads;
+    # the others start as soon as the notebooks they wait for are under way.
+    graph = NotebookGraph(plan.selected, plan.deps, parallel=parallel)
     try:
         data = load_org(plan.org_path, strict=strict)
+        ready = skips.assess(data, plan.injected)  # which modules the data can feed
         tmp = output.make_workspace(plan.target)
     except BaseException:
-        kernels.close()
+        graph.close()
         raise
     # HTML export runs in a thread while the next notebook's kernel works.
     exports = HtmlExports(enabled=html)
@@ -220,17 +250,22 @@ def _execute_plan(
         _release_memory()
         if plan.overrides:
             echo(f"Parameters: {plan.overrides}")
-        result = _execute_all(plan, tmp, kernels, exports, echo=echo, progress_bar=progress_bar)
+        result = _execute_all(
+            plan, tmp, graph, exports, echo=echo, progress_bar=progress_bar, ready=ready
+        )
+        skips.fail_on_skips(result, strict)  # --strict: a skipped module is a failure
         if result.ok:
+            _write_meeting_kit(plan, tmp, echo)  # brief, QBR pack, sla.yml, sign-off sheet
             exports.wait()
             write_run_entry(tmp, facts, result.notebooks, previous)
+            site.write_index(tmp)  # index.html, from summary.json and the artifacts
             output.normalise_permissions(tmp)
             output.swap_into_place(tmp, plan.target)
             result.message = _success_message(plan.target, result.skipped)
         result.seconds = time.perf_counter() - started
         return result
     finally:
-        kernels.close()
+        graph.close()
         exports.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -260,52 +295,73 @@ def _write_tables(data: Any, tmp: Path) -> RunFacts:
 def _execute_all(
     plan: RunPlan,
     tmp: Path,
-    kernels: KernelRelay,
+    graph: NotebookGraph,
     exports: HtmlExports,
     *,
     echo: Callable[[str], None],
     progress_bar: bool,
+    ready: Any = None,
 ) -> RunResult:
-    """Execute the notebooks in order, one progress line each; stop at the first failure.
+    """Execute the notebooks as a graph, one progress line each as they end; the first
+    failure stops the run. A notebook the readiness contract (``ready``) says the data
+    cannot feed is not executed: a short page says why (:mod:`helpers.runner.skips`).
 
     A notebook that skipped its module is kept like a successful one (HTML included) and
-    the next notebook runs. After a failure the partial notebook is kept in ``failed/``
-    and ``ok`` is False.
+    the notebooks after it run. After a failure the partial notebook is kept in
+    ``failed/``, the notebooks still running are stopped and ``ok`` is False.
     """
     result = RunResult(org_dir=plan.org_path, out=plan.target, ok=False, org_name=plan.config.name)
     total = len(plan.selected)
-    for i, nb in enumerate(plan.selected, 1):
-        nb_out = tmp / nb.path.name
+    ended: list[str] = []
+
+    def execute(nb: Notebook, kernel: Any) -> None:
+        skips.skip_unready(nb, ready, tmp, plan.config.name, kernel)  # raises when not ready
         params = {**plan.injected[nb.key], "org_dir": str(plan.org_path), "output_dir": str(tmp)}
-        t0 = time.perf_counter()
-        kernel = kernels.next()
-        try:
-            execute_notebook(nb, nb_out, params, progress_bar=progress_bar, kernel=kernel)
-            reason = None
-        except KeyboardInterrupt:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any failure of a notebook is reported
-            reason = skip_reason(exc)
-            if reason is None:
-                secs = time.perf_counter() - t0
+        execute_notebook(nb, tmp / nb.path.name, params, progress_bar=progress_bar, kernel=kernel)
+
+    def on_done(outcome: Outcome) -> None:
+        ended.append(outcome.key)
+        head = f"[{len(ended)}/{total}] {outcome.key:<28}"
+        nb_out = tmp / outcome.notebook.path.name
+        if outcome.status == FAILED:
+            echo(f"{head} FAILED {outcome.seconds:6.1f} s")
+            if not result.message:  # the first failure is the cause; later ones follow it
                 saved = output.save_failed(nb_out, plan.target, tmp)
-                echo(f"[{i}/{total}] {nb.key:<28} FAILED {secs:6.1f} s")
-                result.message = failure_sentence(exc, nb, saved)
+                result.message = failure_sentence(outcome.error, outcome.notebook, saved)
                 result.failed_notebook = saved
-                return result
-        finally:
-            kernels.retire(kernel)  # asked to stop now, reaped after the next notebook
-        finish_notebook(nb_out, tmp, plan.target, skipped=reason is not None)
+            return
+        finish_notebook(nb_out, tmp, plan.target, skipped=outcome.status == SKIPPED)
         exports.submit(nb_out)
-        result.notebooks.append(nb.key)
-        secs = time.perf_counter() - t0
-        if reason is None:
-            echo(f"[{i}/{total}] {nb.key:<28} ok     {secs:6.1f} s")
+        if outcome.status == OK:
+            echo(f"{head} ok     {outcome.seconds:6.1f} s")
         else:
-            result.skipped[nb.key] = reason
-            echo(f"[{i}/{total}] {nb.key:<28} skipped {secs:6.1f} s ({reason})")
-    result.ok = True
+            echo(f"{head} skipped {outcome.seconds:6.1f} s ({outcome.reason})")
+
+    def needs_kernel(key: str) -> bool:  # a module the data cannot feed runs no cell
+        return ready is None or ready.skip_reason(key) is None
+
+    outcomes = graph.run(execute, on_done, needs_kernel=needs_kernel)
+    kept = [o for o in outcomes if o.status in (OK, SKIPPED)]
+    result.notebooks = [o.key for o in kept]  # teaching order, whatever order they ended in
+    result.skipped = {o.key: o.reason or "" for o in kept if o.status == SKIPPED}
+    result.ok = len(kept) == total
     return result
+
+
+def _write_meeting_kit(plan: RunPlan, tmp: Path, echo: Callable[[str], None]) -> None:
+    """Write the meeting kit from the modules' results (:func:`helpers.meeting.write_meeting_kit`)
+    when the run executed the curriculum's notebooks; a piece the results cannot feed is skipped
+    with one line, and nothing here fails the run."""
+    if not any(nb.path.parent == paths.NOTEBOOKS.resolve() for nb in plan.selected):
+        return
+    try:
+        from helpers.meeting import write_meeting_kit
+
+        t0 = time.perf_counter()
+        kit = write_meeting_kit(tmp, injected=plan.injected)
+        echo(f"{kit.sentence()} ({time.perf_counter() - t0:.1f} s)")
+    except Exception as exc:  # noqa: BLE001 - the kit never fails a run
+        echo(f"meeting kit: skipped ({str(exc).strip() or type(exc).__name__})")
 
 
 def _success_message(target: Path, skipped: dict[str, str]) -> str:

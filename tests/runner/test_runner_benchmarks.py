@@ -27,10 +27,11 @@ def bench():
 
 SUMMARY_COLUMNS = [
     "org", "leads", "activities", "check (s)", "load + validate (s)", "notebooks (s)",
-    "HTML + finish (s)", "whole run (s)", "CPU (s)", "peak memory (GiB)", "load average",
+    "HTML + finish (s)", "whole run (s)", "runs (s)", "CPU (s)", "peak memory (GiB)",
+    "load average",
 ]
 MODULE_COLUMNS = [
-    "org", "module", "wall (s)", "kernel start (s)", "setup (s)", "analysis (s)",
+    "org", "module", "start (s)", "wall (s)", "kernel start (s)", "setup (s)", "analysis (s)",
     "peak memory (GiB)", "slowest cell",
 ]
 
@@ -131,20 +132,51 @@ def _row(bench, size, leads, run_s, peak_gib, cpu=100.0, ok=True):
 
 def test_targets_say_met_or_missed_by_how_much(bench):
     rows = [
-        _row(bench, "sample", 5000, 50.0, 0.5),
-        _row(bench, "100,000", 100_000, 20.0, 1.0, cpu=20.0),
-        _row(bench, "1,000,000", 1_000_000, 320.0, 6.5, cpu=200.0),
+        _row(bench, "sample", 5000, 20.0, 0.5),
+        _row(bench, "100,000", 100_000, 25.0, 1.0, cpu=20.0),
+        _row(bench, "1,000,000", 1_000_000, 110.0, 4.5, cpu=100.0),
+        _row(bench, "opportunity-only 75,000", 75_000, 26.0, 0.8),
     ]
     text = "\n".join(bench.target_lines(rows))
-    assert "50.0 s (target < 45 s: missed by 5.0 s" in text
-    assert "320 s (target < 300 s: missed by 20.0 s" in text
+    assert "sample org (HTML included): 20.0 s (target <= 15 s: missed by 5.0 s" in text
+    assert "100k leads, whole curriculum: 25.0 s (target <= 30 s: met)" in text
+    assert "110.0 s (target <= 90 s: missed by 20.0 s" in text
     busy = bench.os.cpu_count() < 3.5 / 0.75  # the rows say the load average reached 3.5
     assert ("with a load average of 3.5" in text) == busy
-    assert "6.5 GiB (target < 6 GiB: missed by 0.5 GiB)" in text
-    assert "16.0x wall, 10.0x CPU (target within 12x: missed by 4.0x)" in text
-    rows[0]["run_s"], rows[2]["run_s"], rows[2]["peak_bytes"] = 30.0, 200.0, 4 * bench.GIB
+    assert "4.5 GiB (target <= 4 GiB: missed by 0.5 GiB)" in text
+    assert "4.4x wall, 5.0x CPU (target within 4x: missed by 0.4x)" in text
+    assert "opportunity-only 75,000-row export without dates: 26.0 s (target <= 20 s: missed" in text
+    rows[0]["run_s"], rows[2]["run_s"], rows[2]["peak_bytes"] = 15.0, 90.0, 4 * bench.GIB
+    rows[3]["run_s"] = 12.0
     text = "\n".join(bench.target_lines(rows))
-    assert text.count(": met)") == 4
+    assert text.count(": met") == 6, text
+
+
+def test_sizes_and_shapes_on_the_command_line(bench):
+    assert bench._size("100k") == 100_000 and bench._size("1M") == 1_000_000
+    assert bench._size("lead-only:75k") == "lead-only:75000"
+    assert bench.label("opportunity-only:75000") == "opportunity-only 75,000"
+    assert bench.label(100_000) == "100,000" and bench.label("sample") == "sample"
+    with pytest.raises(bench.argparse.ArgumentTypeError, match="lead-only"):
+        bench._size("deals-only:75k")
+
+
+@pytest.mark.parametrize("kind", ["lead-only", "opportunity-only"])
+def test_export_shapes_load_and_validate(bench, tmp_path, kind):
+    import shapes
+
+    from helpers.data import load_org
+
+    org = shapes.write_shape(kind, 1200, tmp_path / kind)
+    data = load_org(org)
+    assert len(data.leads) == 1200
+    assert "created_at" not in data.leads or data.leads["created_at"].isna().all()
+    converted = data.leads["converted"].astype(float)
+    assert 0.02 < converted.mean() < 0.9  # both outcomes, from the generated deals
+    if kind == "opportunity-only":
+        assert len(data.opportunities) == 1200
+        assert set(data.opportunities["outcome"]) == {"won", "lost"}
+    assert bench.table_rows(org)["leads"] == 1200
 
 
 def test_results_table_has_the_expected_columns(bench, tmp_path):

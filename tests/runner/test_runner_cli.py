@@ -56,7 +56,8 @@ def test_help_and_missing_command(capsys):
 def test_run_help_lists_options(capsys):
     code, out, _ = call(capsys, "run", "--help")
     assert code == 0
-    for opt in ("--only", "-p", "--out", "--html", "--jobs", "--strict"):
+    for opt in ("--only", "-p", "--out", "--html", "--jobs", "--parallel", "--scheduler",
+                "--strict"):
         assert opt in out
 
 
@@ -214,11 +215,25 @@ def test_multi_org_run_reports_a_table_and_fails_if_one_failed(capsys, tmp_path)
         "2",
     )
     assert code == 1
-    assert "Running 2 organizations, 2 at a time" in out
+    assert "Running 2 organizations on a local Dask cluster, 2 at a time" in out
+    assert "[good] [1/1] 00_first" in out  # progress streamed back from the worker
     table = out[out.index("organization  ") :]
     assert "bad" in table and "FAILED" in table and "good" in table and " ok " in table
     assert "1 of 2 organizations failed" in err
     assert (tmp_path / "reports" / "good-org" / "summary.json").is_file()
+
+
+def test_run_options_are_checked_before_anything_runs(capsys, tmp_path, monkeypatch):
+    from helpers.runner import dask_fleet
+
+    code, _, err = call(capsys, "run", TINY_ORG, "--parallel", "0", "--out", tmp_path / "r")
+    assert code == 2 and "--parallel must be at least 1" in err
+    monkeypatch.setattr(dask_fleet, "CONNECT_TIMEOUT", "1s")
+    code, out, err = call(capsys, "run", TINY_ORG, "--scheduler", "tcp://127.0.0.1:9",
+                          "--out", tmp_path / "r")
+    assert code == 2 and "on the Dask scheduler tcp://127.0.0.1:9" in out
+    assert "Could not reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert not (tmp_path / "r").exists()
 
 
 def test_run_with_a_skipped_module_exits_0_and_says_so(capsys, tmp_path):

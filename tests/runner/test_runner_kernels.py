@@ -1,5 +1,6 @@
 """helpers.runner.kernels: notebooks run in this environment's Python, whatever kernelspec
-they were saved with; kernels started ahead preload quietly and never outlive a run."""
+they were saved with; kernels started ahead preload quietly, a notebook stopped by the
+runner has its kernel killed, and no kernel outlives a run."""
 
 from __future__ import annotations
 
@@ -17,6 +18,22 @@ from helpers.core import paths
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def kernels_alive() -> list:
+    """The kernel processes this test process started that are still running (other
+    children, such as multiprocessing's resource tracker after a Dask cluster, are not
+    kernels)."""
+    import psutil
+
+    alive = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                alive.append(child)
+        except psutil.Error:
+            continue
+    return alive
+
+
 def _notebook(path: Path, kernelspec: dict) -> Path:
     nb = new_notebook()
     nb.metadata["kernelspec"] = kernelspec
@@ -28,7 +45,8 @@ def _notebook(path: Path, kernelspec: dict) -> Path:
             "import json, os, sys\n"
             "from pathlib import Path\n"
             "Path(output_dir, 'kernel.json').write_text(json.dumps("
-            "{'executable': sys.executable, 'prefix': sys.prefix, 'cwd': os.getcwd()}))"
+            "{'executable': sys.executable, 'prefix': sys.prefix, 'cwd': os.getcwd(),"
+            " 'omp': os.environ.get('OMP_WAIT_POLICY')}))"
         ),
     ]
     nbformat.write(nb, path)
@@ -43,7 +61,8 @@ def _notebook(path: Path, kernelspec: dict) -> Path:
     ],
     ids=["bogus", "other-env"],
 )
-def test_notebook_runs_in_this_environments_python(tmp_path, kernelspec):
+def test_notebook_runs_in_this_environments_python(tmp_path, kernelspec, monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     folder = tmp_path / "nbs"
     folder.mkdir()
     _notebook(folder / "00_kernel.ipynb", kernelspec)
@@ -55,6 +74,7 @@ def test_notebook_runs_in_this_environments_python(tmp_path, kernelspec):
     assert Path(seen["executable"]).resolve() == Path(sys.executable).resolve()
     assert Path(seen["prefix"]).resolve() == Path(sys.prefix).resolve()
     assert Path(seen["cwd"]).resolve() == paths.REPO_ROOT.resolve()
+    assert seen["omp"] == "PASSIVE"  # idle OpenMP threads sleep: no spinning on busy cores
 
 
 def test_kernel_ignores_a_user_level_python3_kernelspec(tmp_path, monkeypatch):
@@ -114,7 +134,6 @@ def test_notebook_imports_lists_the_modules_to_preload(tmp_path):
 @pytest.mark.notebook
 @pytest.mark.xdist_group("notebooks")
 def test_a_kernel_started_ahead_has_imported_quietly(tmp_path):
-    import psutil
 
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('output_dir = "x"  # where to write')
@@ -141,39 +160,51 @@ def test_a_kernel_started_ahead_has_imported_quietly(tmp_path):
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1))  # the preload took no execution count
-    assert not psutil.Process().children(recursive=True)
+    assert not kernels_alive()
 
 
 @pytest.mark.notebook
 @pytest.mark.xdist_group("notebooks")
 def test_runs_in_one_process_leave_no_kernel_behind(tmp_path):
-    import psutil
 
     for i in range(2):
         result = run.run_org(FIXTURES / "org", out=tmp_path / f"r{i}",
                              notebooks_dir=FIXTURES / "notebooks", echo=lambda _line: None)
         assert result.ok, result.message
-        assert not psutil.Process().children(recursive=True)
+        assert not kernels_alive()
     with pytest.raises(Exception, match="lead_id"):  # fails while loading: the kernel is killed
         run.run_org(FIXTURES / "bad_org", out=tmp_path / "bad", notebooks_dir=FIXTURES / "notebooks",
                     echo=lambda _line: None)
-    assert not psutil.Process().children(recursive=True)
+    assert not kernels_alive()
 
 
-def test_kernel_relay_starts_each_kernel_one_notebook_ahead(monkeypatch):
-    from helpers.runner import kernels
+@pytest.mark.notebook
+@pytest.mark.xdist_group("notebooks")
+def test_a_failure_kills_the_notebook_running_beside_it(tmp_path):
+    """00 fails at once while 01 would sleep for a minute: 01's kernel is killed, the run
+    ends in seconds and no kernel outlives it."""
+    import shutil
+    import time
 
-    events: list[str] = []
-    monkeypatch.setattr(kernels, "_start_ahead", lambda nb: events.append(f"start {nb}") or nb)
-    monkeypatch.setattr(kernels, "_request_stop", lambda km: events.append(f"request {km}"))
-    monkeypatch.setattr(kernels, "stop_kernel", lambda km, now=False: events.append(
-        f"stop {km}{' now' if now else ''}"))
-    relay = kernels.KernelRelay(["a", "b"])
-    assert events == ["start a"]  # the first kernel boots while the data loads
-    assert relay.next() == "a" and events[-1] == "start b"
-    relay.retire("a")
-    assert relay.next() == "b" and relay.next() is None
-    relay.retire("b")
-    assert events[-2:] == ["request b", "stop a"]  # a is reaped after the next notebook
-    relay.close()
-    assert events[-2:] == ["stop None now", "stop b"]
+
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "notebooks" / "00_first.ipynb", folder / "00_first.ipynb")
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('output_dir = "x"  # where to write')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nbformat.write(nb, folder / "01_sleeps.ipynb")
+    io = {k: run.ModuleIO(reads=("tables",)) for k in ("00_first", "01_sleeps")}
+    t0 = time.perf_counter()
+    result = run.run_org(FIXTURES / "org", out=tmp_path / "out", notebooks_dir=folder,
+                         parameters={"fail": True}, parallel=2, module_io=io,
+                         echo=lambda _line: None)
+    assert time.perf_counter() - t0 < 40
+    assert not result.ok and "00_first failed" in result.message
+    assert not kernels_alive()
+
+
+def test_kill_kernel_is_harmless_on_anything():
+    run.kill_kernel(None)
+    run.kill_kernel(object())
