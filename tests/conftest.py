@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample org, a generated alternative org, and one curriculum run each.
+"""Shared fixtures: the sample org, a generated alternative org, their loaded data, and the
+curriculum's runs on the sample, each executed once for every test that reads them.
 
 Expensive things run once per test session (and per xdist worker; notebook tests are
 grouped onto one worker with ``xdist_group("notebooks")``).
@@ -56,10 +57,20 @@ def alt_data(alt_org_dir):
     return load_org(alt_org_dir)
 
 
-def _run_curriculum(org_dir: Path, out: Path) -> Path:
-    from helpers import runner as run
+@pytest.fixture(scope="session")
+def sample_funnel_run(sample_org_dir, tmp_path_factory) -> Path:
+    """Report folder of modules 02 and 03 run once on the sample.
 
-    result = run.run_org(org_dir, out=out, html=False, echo=lambda _line: None)
+    Shared by the funnel and revenue notebook tests (module 03 reads module 02's findings), so
+    the sample's funnel notebook is executed once per test session, not once per test file.
+    """
+    from helpers import runner
+
+    out = tmp_path_factory.mktemp("runs") / "sample_02_03"
+    result = runner.run_org(
+        sample_org_dir, out=out, only=["02", "03"], html=False, progress_bar=False,
+        echo=lambda _line: None,
+    )
     assert result.ok, result.message
     return out
 
@@ -67,7 +78,12 @@ def _run_curriculum(org_dir: Path, out: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_run(sample_org_dir, tmp_path_factory) -> Path:
     """Output folder of one full curriculum run on the sample org."""
-    return _run_curriculum(sample_org_dir, tmp_path_factory.mktemp("runs") / "sample")
+    from helpers import runner
+
+    out = tmp_path_factory.mktemp("runs") / "sample"
+    result = runner.run_org(sample_org_dir, out=out, html=False, echo=lambda _line: None)
+    assert result.ok, result.message
+    return out
 
 
 @pytest.fixture

@@ -82,10 +82,10 @@ def check_planted(fig: dict, truths: dict, out: Path) -> None:
         assert (out / "figures" / f"02_{name}.png").is_file(), name
 
 
-def test_sample_org_recovers_planted_funnel(sample_org_dir, sample_truths, tmp_path):
+def test_sample_org_recovers_planted_funnel(sample_org_dir, sample_truths, sample_funnel_run):
     assert (sample_org_dir / "org.yml").is_file(), f"the committed sample org lacks {sample_org_dir}/org.yml"
-    out = tmp_path / "sample"
-    fig = run_notebook(sample_org_dir, out)
+    out = sample_funnel_run  # modules 02 and 03 run once, shared with the revenue tests
+    fig = json.loads((out / "summary.json").read_text(encoding="utf-8"))["02_funnel"]
     check_planted(fig, sample_truths, out)
     # the censoring rule raises the naive (young-leads-as-lost) rates, never lowers them much
     for tr, rate in fig["stage_conversion"].items():

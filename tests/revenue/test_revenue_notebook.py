@@ -110,10 +110,10 @@ def check_common(fig: dict, out: Path, truths: dict, *, rate_tol: float, growth_
         assert (out / "figures" / f"03_{name}.png").is_file(), name
 
 
-def test_sample_org(sample_org_dir, sample_truths, tmp_path):
+def test_sample_org(sample_org_dir, sample_truths, sample_funnel_run):
     assert (sample_org_dir / "org.yml").is_file(), f"the sample org is missing ({sample_org_dir}/org.yml)"
-    out = tmp_path / "sample"
-    fig = run_module(sample_org_dir, out, only=("02", "03"))  # module 2 first: its evidence sets the levers
+    out = sample_funnel_run  # modules 02 then 03, run once and shared with the funnel tests
+    fig = json.loads((out / "summary.json").read_text(encoding="utf-8"))["03_revenue"]
     check_common(fig, out, sample_truths, rate_tol=0.05, growth_tol=0.007)
     f = sample_truths["funnel"]
     # the aligned scenario's levers come from module 2's findings: the planted leak and plateau
