@@ -417,6 +417,7 @@ def weekly_brief(inputs: MeetingInputs, week=None) -> Brief:
     """
     from helpers.meeting.questions import brief_questions
 
+    inputs.require_dates("weekly brief")
     j = inputs.journeys()
     export = j.export_date if j is not None else None
     monday = (

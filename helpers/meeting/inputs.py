@@ -138,6 +138,18 @@ class MeetingInputs:
         t = self.params["funnel"].get("target_stage", "auto")
         return None if t == "auto" else t
 
+    def require_dates(self, what: str) -> None:
+        """Raise a one-sentence ``ValueError`` when the export has no lead or deal dates.
+
+        The weekly brief and the quarterly review are about periods: on an undated export
+        (a won/lost list) they have nothing to show, and say so instead of drawing empty blocks.
+        """
+        if not (self.data.has("leads", "created_at") or self.data.has("opportunities", "closed_at")):
+            raise ValueError(
+                f"the {what} needs dates (leads.created_at or opportunities.closed_at) "
+                "and this export has none"
+            )
+
     def journeys(self):
         """The funnel journeys with touches (``funnel.from_org``), or None."""
         from helpers import funnel

@@ -515,11 +515,7 @@ def quarterly_review(inputs: MeetingInputs, quarter=None) -> QuarterlyReview:
     QuarterlyReview
         Blocks the data (or the report) cannot feed are None with a sentence in ``skipped``.
     """
-    if not (inputs.data.has("leads", "created_at") or inputs.data.has("opportunities", "closed_at")):
-        raise ValueError(
-            "the quarterly review needs dates (leads.created_at or opportunities.closed_at) "
-            "and this export has none"
-        )
+    inputs.require_dates("quarterly review")
     j = inputs.journeys()
     export = j.export_date if j is not None else None
     if export is None and inputs.revenue_model() is not None:
