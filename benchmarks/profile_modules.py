@@ -14,7 +14,8 @@ It measures, in this process, on the report's validated tables:
 - **fit once**: from the executed ``04_mql_classifier`` notebook, the time of every cell that
   fits a model (papermill records each cell's duration), and a learning curve of the gradient
   boosting model on growing training samples (AUC on the module's own test split), which says
-  where extra rows stop paying.
+  where extra rows stop paying; and module 4's own learning curve (the training size it
+  chooses) against one fit on every training lead, with the test AUC each reaches.
 
 It writes ``benchmarks/profile.md``; ``run_benchmarks.py`` appends it to ``results.md``.
 """
@@ -126,7 +127,55 @@ def learning_curve(state: dict, seed: int = 42) -> list[tuple[int, float, float]
         n *= 2
 
 
-def render(report: Path, derive: list, cells: list, curve: list) -> str:
+def fit_once_check(state: dict, seed: int = 42) -> dict | None:
+    """Module 4's own learning curve against gradient boosting fitted on every training lead:
+    the training size chosen, both test AUCs (the loss must stay under 0.005) and fit times."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from helpers import scoring
+    from helpers.scoring import models as m
+
+    labels, fs = state.get("labels"), state.get("features")
+    if labels is None or fs is None:
+        return None
+    split = scoring.time_split(labels, seed=seed)
+    fs = scoring.drop_leaks(fs, scoring.check_leaks(fs, labels, split, seed=seed))
+    if split.folds is not None or len(split.train) <= scoring.CURVE_MIN_ROWS:
+        return None
+    X = scoring.model_matrix(fs, fs.numeric, fs.categorical)
+    y = labels.table["label"].to_numpy()
+    make = lambda: scoring.make_boosting(fs.numeric, fs.categorical, seed=seed)  # noqa: E731
+    curve, secs_curve = timed(lambda: scoring.fit_learning_curve(
+        make, X, y, split.train, fit=m._fit_quiet, predict=m.predict_proba))
+    full, secs_full = timed(lambda: m._fit_quiet(make(), X.iloc[split.train], y[split.train]))
+    test = np.asarray(split.test)
+    auc = {name: roc_auc_score(y[test], m.predict_proba(model, X.iloc[test]))
+           for name, model in (("curve", curve.model), ("all", full))}
+    return {"train": len(split.train), "used": curve.rows_used, "table": curve.table,
+            "stop": curve.stop, "auc_curve": auc["curve"], "auc_all": auc["all"],
+            "secs_curve": secs_curve, "secs_all": secs_full}
+
+
+def render_fit_once(chk: dict | None) -> list[str]:
+    """The fit-once check as report lines (empty when it did not run)."""
+    if not chk:
+        return []
+    lines = ["", f"Module 4's learning curve (validation: the latest training leads): "
+             f"{chk['used']:,} of {chk['train']:,} training leads used - {chk['stop']}.", "",
+             "| training leads | validation AUC | fit (s) |", "|---:|---:|---:|"]
+    lines += [f"| {int(r.training_leads):,} | {r.validation_auc:.4f} | {r.fit_seconds:.1f} |"
+              for r in chk["table"].itertuples()]
+    loss = chk["auc_all"] - chk["auc_curve"]
+    lines += ["", f"Test AUC with the curve's size {chk['auc_curve']:.4f} against "
+              f"{chk['auc_all']:.4f} on all training leads (loss {loss:.4f}, limit 0.005); "
+              f"the curve took {chk['secs_curve']:.1f} s, one fit on every training lead "
+              f"{chk['secs_all']:.1f} s."]
+    return lines
+
+
+def render(report: Path, derive: list, cells: list, curve: list,
+           fit_once: dict | None = None) -> str:
     lines = [f"Profiled on `{report.name}` ({time.strftime('%Y-%m-%d')}), in one process.", "",
              "| module | step | seconds |", "|---|---|---:|"]
     lines += [f"| {m} | {what} | {s:.1f} |" for m, s, what in derive]
@@ -138,6 +187,7 @@ def render(report: Path, derive: list, cells: list, curve: list) -> str:
         lines += ["", "Learning curve of gradient boosting (module 4's split, AUC on its test "
                   "leads):", "", "| training leads | fit (s) | test AUC |", "|---:|---:|---:|"]
         lines += [f"| {n:,} | {s:.1f} | {a:.4f} |" for n, s, a in curve]
+    lines += render_fit_once(fit_once)
     return "\n".join(lines) + "\n"
 
 
@@ -149,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     derive, state = derive_steps(args.report)
     curve = [] if args.no_curve else learning_curve(state)
-    text = render(args.report, derive, fit_cells(args.report), curve)
+    fit_once = None if args.no_curve else fit_once_check(state)
+    text = render(args.report, derive, fit_cells(args.report), curve, fit_once)
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0

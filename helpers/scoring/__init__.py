@@ -20,8 +20,9 @@ The steps, each a function a notebook calls in turn (the file that holds it in b
    conversions); below it the agreed rule (``rule``) is used.
 5. :func:`fit_guarded` (``models``, ``metrics``, ``plausibility``) - the agreed rule, a
    logistic regression and gradient boosting, compared out-of-time whenever the leads are dated
-   (stratified cross-validation without dates); a validated AUC above the plausibility line
-   names the fields that carry it, which are excluded and the models refitted.
+   (stratified cross-validation without dates); with many training leads gradient boosting
+   learns from the size its learning curve chooses (``curve``); a validated AUC above the
+   plausibility line names the fields that carry it, which are excluded and the models refitted.
 6. :func:`choose_thresholds` (``thresholds``) - the sales-capacity cut and the cost/benefit cut
    (without dates: capacity from ``weekly_leads``, else cost/benefit, else a top share).
 7. :func:`fit_points_table` (``points``, ``bins``) - an integer points table (the explicit MQL
@@ -40,6 +41,14 @@ from helpers.scoring.activities import activity_counts
 from helpers.scoring.audit import UNKNOWN_TIMING, calendar_fields, feature_audit, field_timing
 from helpers.scoring.bins import information_value
 from helpers.scoring.card import model_card
+from helpers.scoring.curve import (
+    CURVE_MIN_ROWS,
+    CURVE_START_ROWS,
+    MIN_GAIN,
+    LearningCurve,
+    curve_sizes,
+    fit_learning_curve,
+)
 from helpers.scoring.deployment import (
     ALLOWED_TYPES,
     MODEL_FORMAT,
@@ -168,7 +177,7 @@ from helpers.scoring.scores import (
     score_test_leads,
     to_score,
 )
-from helpers.scoring.summary import summary_figures
+from helpers.scoring.summary import summary_figures, summary_sentence
 from helpers.scoring.thresholds import (
     Threshold,
     Thresholds,
@@ -176,6 +185,7 @@ from helpers.scoring.thresholds import (
     choose_thresholds,
     cost_benefit_threshold,
     leads_per_rep,
+    profit_threshold,
     threshold_at,
     touches_plateau,
     value_per_conversion,
@@ -217,6 +227,13 @@ __all__ = [
     "RuleSpec",
     "Scorecard",
     "Scorers",
+    "LearningCurve",
+    "CURVE_MIN_ROWS",
+    "CURVE_START_ROWS",
+    "MIN_GAIN",
+    "curve_sizes",
+    "fit_learning_curve",
+    "profit_threshold",
     "ScoringResult",
     "Signal",
     "Split",
@@ -307,6 +324,7 @@ __all__ = [
     "single_feature_auc",
     "skip_note",
     "summary_figures",
+    "summary_sentence",
     "threshold_at",
     "time_split",
     "title_function",

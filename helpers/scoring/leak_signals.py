@@ -142,14 +142,30 @@ def after_moment_signal(share: float, rules: LeakRules) -> Signal | None:
     return None
 
 
-def _levels(s: pd.Series) -> pd.Series:
-    """The field's values as levels: text, or a yes/no flag; for other numbers only whether the
-    value is missing (their low or high end may honestly convert almost never or always)."""
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        if s.nunique() > 2:
-            return pd.Series(np.where(s.isna(), "(missing)", ""), index=s.index)
-        return s.map(lambda v: f"{v:g}", na_action="ignore").astype("object").fillna("(missing)")
-    return s.astype("object").where(s.notna(), "(missing)").astype("str")
+def _level_counts(s: pd.Series, y: np.ndarray) -> pd.DataFrame:
+    """Leads (``size``) and conversions (``sum``) of each level, by level name (sorted).
+
+    Levels: text, or a yes/no flag; for other numbers only whether the value is missing (their
+    low or high end may honestly convert almost never or always), the filled ones named "".
+    Each distinct value is named once, then counted (fast on a million leads).
+    """
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and s.nunique() > 2:
+        codes, names = s.isna().to_numpy().astype(int), ["", "(missing)"]
+    else:
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        codes, uniques = pd.factorize(s)
+        names = [f"{v:g}" if numeric else str(v) for v in uniques] + ["(missing)"]
+        codes = np.where(codes < 0, len(names) - 1, codes)
+    k = len(names)
+    g = pd.DataFrame(
+        {
+            "v": pd.Series(names, dtype=object),
+            "size": np.bincount(codes, minlength=k),
+            "sum": np.bincount(codes, weights=np.asarray(y, dtype="float64"), minlength=k),
+        }
+    )
+    g = g[g["size"] > 0].groupby("v")[["size", "sum"]].sum()
+    return g
 
 
 def _filled(s: pd.Series) -> np.ndarray:
@@ -178,8 +194,7 @@ def near_pure_signal(s: pd.Series, y: np.ndarray, rules: LeakRules) -> Signal | 
     lo_rate, hi_rate = rules.moderate_rate
     if not lo_rate <= base <= hi_rate:
         return None
-    levels = _levels(s)
-    g = pd.DataFrame({"v": levels.to_numpy(), "y": y}).groupby("v")["y"].agg(["size", "sum"])
+    g = _level_counts(s, y)
     g = g[(g["size"] >= rules.min_level_leads) & (g.index != "")]
     n_pos, n_neg = float(np.sum(y)), float(len(y) - np.sum(y))
     high, never, low = [], [], []

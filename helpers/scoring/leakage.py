@@ -28,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold
 
 from helpers.scoring import leak_signals as sig
-from helpers.scoring.features import MISSING, FeatureSet, fit_vocabulary, model_matrix
+from helpers.scoring.features import FeatureSet, fit_vocabulary, model_matrix
 from helpers.scoring.leak_signals import LeakRules, Signal
 
 if TYPE_CHECKING:
@@ -90,7 +90,8 @@ def single_feature_auc(s: pd.Series, y: np.ndarray, *, seed: int = 0) -> float:
         finite = np.isfinite(v)
         lo = np.nanmin(v) - 1 if finite.any() else 0.0
         return _auc_sym(y, np.where(finite, v, lo))
-    codes = pd.factorize(s.astype("object").where(s.notna(), MISSING))[0]
+    codes, uniques = pd.factorize(s)  # missing (-1) is a level of its own
+    codes = np.where(codes < 0, len(uniques), codes)
     if len(y) < 10:
         return 0.5
     return _auc_sym(y, _oof_target_mean(codes, y, seed))

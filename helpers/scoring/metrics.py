@@ -11,10 +11,13 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 
-def _expected_top(y: np.ndarray, s: np.ndarray, share: float) -> float:
-    """Expected conversions in the top ``share`` by score, ties broken at random."""
+def _expected_top(y: np.ndarray, s: np.ndarray, share: float | np.ndarray) -> float | np.ndarray:
+    """Expected conversions in the top ``share`` by score, ties broken at random.
+
+    ``share`` may be an array of shares: the leads are sorted once for all of them.
+    """
     n = len(y)
-    k = share * n
+    k = np.asarray(share, dtype="float64") * n
     order = np.argsort(-s, kind="stable")
     s_sorted, y_sorted = s[order], y[order]
     uniq, start = np.unique(-s_sorted, return_index=True)
@@ -23,7 +26,8 @@ def _expected_top(y: np.ndarray, s: np.ndarray, share: float) -> float:
     # conversions at each tie-group boundary; linear within a group = random tie-break
     xs = np.concatenate([[0], ends])
     ys = cum_y[xs]
-    return float(np.interp(k, xs, ys))
+    got = np.interp(k, xs, ys)
+    return float(got) if got.ndim == 0 else got
 
 
 def gains_table(y: np.ndarray, scores: dict[str, np.ndarray], *, points: int = 101) -> pd.DataFrame:
@@ -40,7 +44,7 @@ def gains_table(y: np.ndarray, scores: dict[str, np.ndarray], *, points: int = 1
     rows = []
     for name, s in scores.items():
         s = np.asarray(s, dtype="float64")
-        got = np.array([_expected_top(y, s, g) for g in grid])
+        got = _expected_top(y, s, grid)  # one sort per scorer, every share at once
         rows.append(
             pd.DataFrame(
                 {"scorer": name, "share_of_leads": grid, "share_of_conversions": got / total}

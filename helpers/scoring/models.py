@@ -3,7 +3,10 @@
 :func:`time_split` trains on earlier leads and tests on the latest whenever the leads are
 dated (stratified cross-validation only without dates, and it says why); :func:`fit_scorers`
 compares the agreed rule, a logistic regression and gradient boosting on the same test leads;
-:func:`final_model` refits the best one on every labelled lead.
+:func:`final_model` refits the best one on every labelled lead. No model is fitted twice on the
+same leads: with many training leads gradient boosting learns from the size its learning curve
+chooses (``curve``), every lead is predicted once per model that needs it, and after
+cross-validation the model fitted on every eligible lead is the one deployed.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from sklearn.preprocessing import (
     SplineTransformer,
 )
 
+from helpers.scoring import curve as curve_module
+from helpers.scoring.curve import LearningCurve, fit_learning_curve
 from helpers.scoring.features import FeatureSet, model_matrix
 from helpers.scoring.metrics import evaluate
 from helpers.scoring.rule import RuleSpec, rule_scores
@@ -179,7 +184,16 @@ def make_boosting(numeric: list[str], categorical: list[str], *, seed: int = 42)
 
 @dataclass
 class Scorers:
-    """The three scorers fitted on the training leads and their test predictions."""
+    """The three scorers fitted on the training leads and their test predictions.
+
+    ``models`` holds each model fitted on the training leads; with cross-validation only the
+    better one is fitted on every eligible lead (the other's final fit would never be used).
+
+    ``all_predictions`` and ``train_predictions`` hold the best model's probabilities on every
+    lead and on the training leads (the other model's are never needed, so never computed).
+    ``curve`` is gradient boosting's learning curve (None when every training lead trained
+    it); ``fold_models`` the models of each cross-validation fold (None out-of-time).
+    """
 
     test_rows: np.ndarray
     y_test: np.ndarray
@@ -193,6 +207,23 @@ class Scorers:
     rule: RuleSpec
     numeric: list[str]
     categorical: list[str]
+    curve: LearningCurve | None = None
+    fold_models: dict[str, list[Pipeline]] | None = None
+
+    @property
+    def training_note(self) -> str:
+        """How many training leads gradient boosting learned from, and why, in one sentence."""
+        n = len(self.split.train)
+        linear = (
+            f" The logistic regression learned from the latest {MAX_LINEAR_ROWS:,}."
+            if n > MAX_LINEAR_ROWS
+            else ""
+        )
+        if self.curve is not None:
+            return self.curve.describe(n) + linear
+        if not linear:
+            return f"Both models learned from all {n:,} training leads."
+        return f"Gradient boosting learned from all {n:,} training leads.{linear}"
 
     @property
     def best_model(self) -> Pipeline:
@@ -229,36 +260,29 @@ def fit_scorers(
         "logistic regression": lambda: make_logistic(fs.numeric, fs.categorical),
         "gradient boosting": lambda: make_boosting(fs.numeric, fs.categorical, seed=seed),
     }
-    preds: dict[str, np.ndarray] = {}
-    models: dict[str, Pipeline] = {}
-
-    def rows_for(name: str, rows: np.ndarray) -> np.ndarray:
-        return latest_rows(rows, MAX_LINEAR_ROWS, seed) if name == "logistic regression" else rows
-
     if split.folds is None:
         test = split.test
-        for name, make in makers.items():
-            tr = rows_for(name, split.train)
-            m = _fit_quiet(make(), X.iloc[tr], y[tr])
-            models[name] = m
-            preds[name] = predict_proba(m, X.iloc[test])
+        models, curve = _fit_out_of_time(makers, X, y, split.train, seed)
+        preds = {name: predict_proba(m, X.iloc[test]) for name, m in models.items()}
+        fold_models = None
     else:
         test = np.concatenate([te for _, te in split.folds])
-        for name, make in makers.items():
-            out = []
-            for tr, te in split.folds:
-                tr = rows_for(name, tr)
-                m = _fit_quiet(make(), X.iloc[tr], y[tr])
-                out.append(predict_proba(m, X.iloc[te]))
-            preds[name] = np.concatenate(out)
-            tr = rows_for(name, split.train)
-            models[name] = _fit_quiet(make(), X.iloc[tr], y[tr])
+        preds, fold_models = _fit_folds(makers, X, y, split, seed)
+        models, curve = {}, None
     preds = {"agreed rule": rule_scores(fs.frame.iloc[test], rule), **preds}
     metrics = evaluate(y[test], preds, probabilities={"logistic regression", "gradient boosting"})
     model_rows = metrics[metrics.scorer != "agreed rule"]
     best = str(model_rows.sort_values("roc_auc", ascending=False).scorer.iloc[0])
-    all_p = {name: predict_proba(m, X) for name, m in models.items()}  # one pass per model
-    train_p = {name: p[split.train] for name, p in all_p.items()}
+    if split.folds is not None:  # the model deployed: the best one, on every eligible lead
+        tr = (
+            latest_rows(split.train, MAX_LINEAR_ROWS)
+            if best == "logistic regression"
+            else split.train
+        )
+        models[best] = _fit_quiet(makers[best](), X.iloc[tr], y[tr])
+    known = preds[best] if split.folds is None else None  # its test leads are scored already
+    all_p = {best: _predict_all(models[best], X, test, known)}
+    train_p = {best: all_p[best][split.train]}
     return Scorers(
         test,
         y[test],
@@ -272,7 +296,62 @@ def fit_scorers(
         rule,
         fs.numeric,
         fs.categorical,
+        curve,
+        fold_models,
     )
+
+
+def _predict_all(
+    model: Pipeline, X: pd.DataFrame, test: np.ndarray, test_p: np.ndarray | None
+) -> np.ndarray:
+    """The model's probabilities on every lead, reusing ``test_p`` (its predictions on the
+    ``test`` rows) when given: each lead is predicted once."""
+    if test_p is None:
+        return predict_proba(model, X)
+    out = np.empty(len(X), dtype="float64")
+    rest = np.ones(len(X), dtype=bool)
+    rest[test] = False
+    out[test] = test_p
+    if rest.any():
+        out[rest] = predict_proba(model, X.iloc[np.flatnonzero(rest)])
+    return out
+
+
+def _fit_out_of_time(
+    makers: dict, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, seed: int
+) -> tuple[dict[str, Pipeline], LearningCurve | None]:
+    """Each model fitted once on the training leads: the logistic regression on the latest
+    ``MAX_LINEAR_ROWS``, gradient boosting on all of them or, past ``CURVE_MIN_ROWS``, on the
+    size its learning curve chooses (:func:`fit_learning_curve`)."""
+    models: dict[str, Pipeline] = {}
+    curve = None
+    for name, make in makers.items():
+        if name == "gradient boosting" and len(train) > curve_module.CURVE_MIN_ROWS:
+            curve = fit_learning_curve(make, X, y, train, fit=_fit_quiet, predict=predict_proba)
+            if curve is not None:
+                models[name] = curve.model
+                continue
+        tr = latest_rows(train, MAX_LINEAR_ROWS, seed) if name == "logistic regression" else train
+        models[name] = _fit_quiet(make(), X.iloc[tr], y[tr])
+    return models, curve
+
+
+def _fit_folds(
+    makers: dict, X: pd.DataFrame, y: np.ndarray, split: Split, seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, list[Pipeline]]]:
+    """Out-of-fold predictions of each model and its fold models (reused by the permutation
+    check); only the better model is then fitted on every eligible lead (by the caller)."""
+    preds: dict[str, np.ndarray] = {}
+    fold_models: dict[str, list[Pipeline]] = {}
+    for name, make in makers.items():
+        out, fold_models[name] = [], []
+        for tr, te in split.folds:
+            tr = latest_rows(tr, MAX_LINEAR_ROWS, seed) if name == "logistic regression" else tr
+            m = _fit_quiet(make(), X.iloc[tr], y[tr])
+            fold_models[name].append(m)
+            out.append(predict_proba(m, X.iloc[te]))
+        preds[name] = np.concatenate(out)
+    return preds, fold_models
 
 
 def _quiet(n_rows: int = 0):
@@ -313,17 +392,20 @@ def final_model(
     """Refit the best model on every labelled lead (the model to deploy).
 
     When the training leads already number ``REFIT_MAX_ROWS`` or more, the evaluated model is
-    kept as it is (refitting on a few more leads would change little and cost minutes).
+    kept as it is (refitting on a few more leads would change little and cost minutes); so is
+    it when it already learned from every labelled lead (cross-validation: no refit on the
+    same leads).
 
     Returns the fitted pipeline and its probabilities on those leads (the reference
     distribution for the 1-99 score).
     """
     rows = np.flatnonzero(labels.table["eligible"].to_numpy())
-    X = model_matrix(fs, fs.numeric, fs.categorical)
-    y = labels.table["label"].to_numpy()
-    if len(scorers.split.train) >= REFIT_MAX_ROWS:  # already learned from plenty: keep it
+    same_rows = np.array_equal(np.sort(scorers.split.train), rows)  # cross-validation
+    if same_rows or len(scorers.split.train) >= REFIT_MAX_ROWS:  # never the same fit twice
         return scorers.best_model, scorers.all_predictions[scorers.best][rows]
     else:
+        X = model_matrix(fs, fs.numeric, fs.categorical)
+        y = labels.table["label"].to_numpy()
         make = (
             make_boosting(fs.numeric, fs.categorical, seed=seed)
             if scorers.best == "gradient boosting"

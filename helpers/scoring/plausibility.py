@@ -83,15 +83,17 @@ def permutation_losses(
 ) -> pd.DataFrame:
     """Each field's permutation AUC loss for the best model on the validation leads.
 
-    Out-of-time: the evaluated model on the test leads. Cross-validated: a model refitted on
-    each fold's training leads, its held-out leads shuffled field by field.
+    Out-of-time: the evaluated model on the test leads. Cross-validated: each fold's model
+    (fitted once by :func:`fit_scorers`) on that fold's held-out leads, shuffled field by field.
     """
     from helpers.scoring.leak_signals import permutation_contribution
     from helpers.scoring.models import make_boosting, make_logistic
 
     X = model_matrix(fs, fs.numeric, fs.categorical)
     y = labels.table["label"].to_numpy()
-    if scorers.split.folds is not None:
+    if scorers.split.folds is not None and scorers.fold_models is not None:
+        loss = _fold_losses(scorers, X, y, seed=seed, max_rows=max_rows)
+    elif scorers.split.folds is not None:
         rows = scorers.split.train
         make = (
             (lambda: make_logistic(fs.numeric, fs.categorical))
@@ -117,6 +119,39 @@ def permutation_losses(
         loss = {c: float(full - roc_auc_score(yt, row)) for c, row in zip(X.columns, p)}
     out = pd.DataFrame({"feature": list(loss), "auc_loss": list(loss.values())})
     return out.sort_values("auc_loss", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _fold_losses(
+    scorers: Scorers, X: pd.DataFrame, y: np.ndarray, *, seed: int, max_rows: int
+) -> dict[str, float]:
+    """Permutation AUC loss of each field, cross-validated with the fold models that exist:
+    each held-out lead (at most ``max_rows`` in all) is scored by the model of its fold, as is
+    every shuffled copy of it (shuffled within its fold)."""
+    rng = np.random.default_rng(seed)
+    folds, models = scorers.split.folds, scorers.fold_models[scorers.best]
+    total = sum(len(te) for _, te in folds)
+    share = min(1.0, max_rows / max(total, 1))
+    full, perm, ys = [], {c: [] for c in X.columns}, []
+    for (_, te), model in zip(folds, models):
+        if share < 1:
+            te = np.sort(rng.choice(te, max(1, int(round(share * len(te)))), replace=False))
+        test = X.iloc[te].reset_index(drop=True)
+        copies = []
+        for c in X.columns:
+            shuffled = test.copy()
+            shuffled[c] = rng.permutation(shuffled[c].to_numpy())
+            copies.append(shuffled)
+        p = predict_proba(model, pd.concat([test, *copies], ignore_index=True))
+        p = p.reshape(len(copies) + 1, -1)
+        full.append(p[0])
+        for c, row in zip(X.columns, p[1:]):
+            perm[c].append(row)
+        ys.append(y[te])
+    yt = np.concatenate(ys)
+    if len(np.unique(yt)) < 2:
+        return {}
+    auc = roc_auc_score(yt, np.concatenate(full))
+    return {c: float(auc - roc_auc_score(yt, np.concatenate(v))) for c, v in perm.items()}
 
 
 def check_accuracy(

@@ -230,9 +230,9 @@ def scorecard_points(sc: Scorecard, frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for c, spec in sc.specs.items():
         s = frame[c] if c in frame.columns else pd.Series(np.nan, index=frame.index)
-        b = _bin_column(s, spec)
-        pts = pd.Series(b).map(spec["points"]).fillna(0).astype(int)
-        out[c] = pts.to_numpy()
+        codes, uniques = pd.factorize(_bin_column(s, spec))  # each bin looked up once
+        pts = np.array([int(spec["points"].get(u, 0)) for u in uniques], dtype=int)
+        out[c] = pts[codes] if len(codes) else np.zeros(0, dtype=int)
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -299,7 +299,9 @@ def lead_reasons(
 
 def reason_frequency(reasons: pd.Series) -> pd.DataFrame:
     """How often each feature is a lead's first reason (a chart of what drives the scores)."""
-    first = reasons.fillna("").astype(str).str.split(";").str[0].str.split(":").str[0].str.strip()
+    codes, uniques = pd.factorize(reasons.fillna("").astype(str))  # each distinct text once
+    heads = pd.Series(uniques, dtype=object).str.split(";").str[0].str.split(":").str[0]
+    first = pd.Series(heads.str.strip().to_numpy(dtype=object)[codes], index=reasons.index)
     first = first[first.ne("")]
     out = first.value_counts().rename_axis("reason").rename("leads").reset_index()
     out["share"] = out["leads"] / max(len(reasons), 1)
@@ -397,6 +399,16 @@ class PointsTable:
     test_points: np.ndarray
     agreement: dict[str, float]
     threshold_points: int
+
+    def agreement_note(self, model: str) -> str:
+        """The MQL cut in points and how closely the table agrees with ``model``, in words."""
+        a = self.agreement
+        return (
+            f"MQL = {self.threshold_points} points or more. On the test leads the points table "
+            f"ranks leads with a ROC AUC of {a['auc_points']:.3f} against {a['auc_best_model']:.3f} "
+            f"for the {model}; the two order leads with a rank correlation of "
+            f"{a['rank_correlation']:.2f} (1 = the same order)."
+        )
 
     @property
     def importance(self) -> pd.DataFrame:

@@ -128,6 +128,20 @@ def _scorer_figures(scorers: Scorers) -> dict[str, Any]:
         "brier": plain(best["brier"], 4),
         "base_rate": plain(best["base_rate"], 3),
         "rule_lift_top10": plain(m.loc["agreed rule", "lift_top10"], 2),
+        **_training_figures(scorers),
+    }
+
+
+def _training_figures(scorers: Scorers) -> dict[str, Any]:
+    """How many training leads gradient boosting learned from, and its learning curve when the
+    training leads were many enough to need one."""
+    curve = scorers.curve
+    if curve is None:
+        return {"training_rows_used": int(len(scorers.split.train))}
+    return {
+        "training_rows_used": curve.rows_used,
+        "learning_curve": curve.as_records(),
+        "learning_curve_stop": curve.stop,
     }
 
 
@@ -168,3 +182,34 @@ def _drift_figures(drift: pd.DataFrame) -> dict[str, Any]:
         "drift_latest_psi": plain(last["psi"], 3),
         "drift_flag": bool(last["drift"]),
     }
+
+
+def summary_sentence(figures: dict[str, Any]) -> str:
+    """Module 4's outcome in plain words for the business report (from :func:`summary_figures`).
+
+    Which score is used and how well it was tested, then the fields excluded as leaks and
+    those left for a person to review.
+    """
+    scorer = figures.get("scorer_used", "agreed rule")
+    if not figures.get("sufficiency") or scorer == "agreed rule":
+        head = f"The agreed MQL rule stays in use: {figures.get('sufficiency_message', '')}".strip()
+    else:
+        n = figures.get("test_leads", 0)
+        how = (
+            f"on the latest {n:,} leads (trained on earlier ones)"
+            if figures.get("validation") == "out-of-time"
+            else f"by cross-validation on {n:,} leads"
+        )
+        head = (
+            f"The lead score uses {scorer}, tested {how}: its best tenth converts "
+            f"{figures.get('lift_top10', float('nan')):.1f} times as often as the average lead."
+        )
+    excluded = figures.get("excluded_leaks") or []
+    suspicious = figures.get("suspicious_fields") or []
+    leaks = (
+        f"Left out because they give away the outcome: {', '.join(excluded)}."
+        if excluded
+        else "No field was left out as a leak."
+    )
+    review = f"To review with sales operations: {', '.join(suspicious)}." if suspicious else ""
+    return " ".join(x for x in (head, leaks, review) if x)

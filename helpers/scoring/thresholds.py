@@ -238,7 +238,7 @@ def cost_benefit_threshold(
         scoring=make_scorer(profit),
         cv=cv,
         refit=refit,
-        thresholds=np.linspace(0.005, 0.95, 190),
+        thresholds=PROFIT_THRESHOLDS,
         store_cv_results=True,
     )
     with _quiet(len(y)):
@@ -250,6 +250,40 @@ def cost_benefit_threshold(
         }
     )
     return float(tuner.best_threshold_), curve
+
+
+#: The candidate probability cuts of the cost/benefit tuning.
+PROFIT_THRESHOLDS = np.linspace(0.005, 0.95, 190)
+
+
+def profit_threshold(
+    p: np.ndarray,
+    y: np.ndarray,
+    *,
+    gain_per_conversion: float,
+    cost_per_mql: float,
+    groups: np.ndarray | None = None,
+) -> tuple[float, pd.DataFrame]:
+    """The profit-maximising cut read from predictions that already exist (no model is fitted).
+
+    ``p`` are honest predictions of leads the model did not learn from (out-of-fold, or a
+    held-out slice of the training leads); ``groups`` their fold (profit per lead is averaged
+    over folds, as :func:`cost_benefit_threshold` does). A lead is worked when ``p >= cut``.
+    """
+    if cost_per_mql <= 0 or not np.isfinite(gain_per_conversion) or gain_per_conversion <= 0:
+        raise ValueError("cost_per_mql and the gain per conversion must be positive numbers.")
+    p, y = np.asarray(p, dtype="float64"), np.asarray(y).astype(int)
+    groups = np.zeros(len(y), int) if groups is None else np.asarray(groups)
+    per_group = []
+    for g in np.unique(groups):
+        pg, yg = p[groups == g], y[groups == g]
+        worked = pg[None, :] >= PROFIT_THRESHOLDS[:, None]
+        tp = (worked & (yg[None, :] == 1)).sum(axis=1)
+        profit = tp * gain_per_conversion - worked.sum(axis=1) * cost_per_mql
+        per_group.append(profit / len(yg))
+    scores = np.mean(per_group, axis=0)
+    curve = pd.DataFrame({"threshold": PROFIT_THRESHOLDS, "profit_per_lead": scores})
+    return float(PROFIT_THRESHOLDS[int(np.argmax(scores))]), curve
 
 
 @dataclass
@@ -334,7 +368,7 @@ def choose_thresholds(
         cost, curve = _cost_benefit_cut(scorers, fs, labels, weekly, value, margin, cost_per_mql)
         notes.append(
             f"Cost/benefit: work a lead when its probability is at least {cost.probability:.2f} "
-            f"({cost.note}); tuned on the latest training leads, never on the test period."
+            f"({cost.note}); {_tuned_on(scorers)}."
         )
     else:
         notes.append("No deal amounts: the cost/benefit cut is skipped.")
@@ -405,21 +439,14 @@ def _cost_benefit_cut(
 ) -> tuple[Threshold, pd.DataFrame]:
     """The profit-maximising cut, tuned on the training leads in time order, and its curve."""
     p, y = scorers.predictions[scorers.best], scorers.y_test
-    X = model_matrix(fs, fs.numeric, fs.categorical)
-    ytr = labels.table["label"].to_numpy()[scorers.split.train]
-    order = None
-    if scorers.split.kind == "out-of-time":
-        created = labels.table["created_at"].to_numpy()[scorers.split.train]
-        created = np.where(pd.isna(created), np.nanmin(created), created)  # undated: earliest
-        order = np.argsort(created, kind="stable")
-    prob, curve = cost_benefit_threshold(
-        scorers.best_model,
-        X.iloc[scorers.split.train],
-        ytr,
-        order=order,
-        gain_per_conversion=value * margin,
-        cost_per_mql=cost_per_mql,
-    )
+    honest = _honest_predictions(scorers, labels)
+    if honest is not None:  # predictions that exist already: no model is refitted to tune
+        p_h, y_h, groups = honest
+        prob, curve = profit_threshold(
+            p_h, y_h, gain_per_conversion=value * margin, cost_per_mql=cost_per_mql, groups=groups
+        )
+    else:
+        prob, curve = _tuned_cut(scorers, fs, labels, value * margin, cost_per_mql)
     cost = threshold_at(
         p,
         y,
@@ -429,3 +456,51 @@ def _cost_benefit_cut(
         note=f"gain {value * margin:,.0f} per conversion vs {cost_per_mql:,.0f} per MQL worked",
     )
     return cost, curve
+
+
+def _tuned_on(scorers: Scorers) -> str:
+    """Which leads tuned the cost/benefit cut, in words."""
+    if scorers.split.folds is not None:
+        return (
+            "tuned on the cross-validation's out-of-fold predictions (each lead scored by a "
+            "model that did not see it)"
+        )
+    return "tuned on the latest training leads, never on the test period"
+
+
+def _honest_predictions(
+    scorers: Scorers, labels: LabelResult
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+    """The best model's predictions of leads it did not learn from, when they exist: the
+    out-of-fold predictions (cross-validation, with each lead's fold) or the learning curve's
+    validation slice (the latest training leads). None otherwise."""
+    split = scorers.split
+    if split.folds is not None:
+        groups = np.concatenate([np.full(len(te), i) for i, (_, te) in enumerate(split.folds)])
+        return scorers.predictions[scorers.best], scorers.y_test, groups
+    curve = scorers.curve
+    if curve is not None and scorers.best == "gradient boosting":
+        return curve.validation_p, labels.table["label"].to_numpy()[curve.validation], None
+    return None
+
+
+def _tuned_cut(
+    scorers: Scorers, fs: FeatureSet, labels: LabelResult, gain: float, cost_per_mql: float
+) -> tuple[float, pd.DataFrame]:
+    """:func:`cost_benefit_threshold` on the training leads in time order (a clone of the best
+    model fitted on the earlier ones, tuned on the latest)."""
+    X = model_matrix(fs, fs.numeric, fs.categorical)
+    ytr = labels.table["label"].to_numpy()[scorers.split.train]
+    order = None
+    if scorers.split.kind == "out-of-time":
+        created = labels.table["created_at"].to_numpy()[scorers.split.train]
+        created = np.where(pd.isna(created), np.nanmin(created), created)  # undated: earliest
+        order = np.argsort(created, kind="stable")
+    return cost_benefit_threshold(
+        scorers.best_model,
+        X.iloc[scorers.split.train],
+        ytr,
+        order=order,
+        gain_per_conversion=gain,
+        cost_per_mql=cost_per_mql,
+    )

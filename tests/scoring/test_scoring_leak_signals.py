@@ -140,3 +140,29 @@ def test_outsized_contribution_flags_a_field_the_model_leans_on(case):
     honest = sig.permutation_contribution(X.drop(columns="leaky"), y, make, seed=0)
     single = {c: S.single_feature_auc(X[c], y) for c in honest.loss}
     assert sig.contribution_signals(honest, single, RULES) == {}
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        pd.Series(["a", None, "b", "a", "b", "b"], dtype="str"),
+        pd.Series([1.0, np.nan, 2.5, 3.0, 1.0, 7.0]),  # a number: only missing vs filled
+        pd.Series([0.0, 1.0, np.nan, 1.0, 0.0, 1.0]),  # a 0/1 flag: its values are levels
+        pd.Series([True, False, None, True, True, False], dtype=object),
+    ],
+)
+def test_level_counts_name_and_count_each_level(s):
+    y = np.array([1, 0, 0, 1, 1, 0])
+    g = sig._level_counts(s, y)
+    # the levels as text (missing named), counted one lead at a time
+    numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    if numeric and s.nunique() > 2:
+        text = np.where(s.isna(), "(missing)", "")
+    elif numeric:
+        text = [("(missing)" if pd.isna(v) else f"{v:g}") for v in s]
+    else:
+        text = [("(missing)" if pd.isna(v) else str(v)) for v in s]
+    slow = pd.DataFrame({"v": list(text), "y": y}).groupby("v")["y"].agg(["size", "sum"])
+    assert g.index.tolist() == slow.index.tolist()
+    assert g["size"].tolist() == slow["size"].tolist()
+    assert g["sum"].tolist() == slow["sum"].astype(float).tolist()

@@ -28,3 +28,15 @@ def test_reliability_table_deciles():
     t = S.reliability_table(y, p, n_bins=10)
     assert len(t) == 10 and t["leads"].sum() == 100
     assert t["predicted"].is_monotonic_increasing
+
+
+def test_gains_sorts_once_and_matches_each_share_computed_alone():
+    from helpers.scoring.metrics import _expected_top
+
+    rng = np.random.default_rng(5)
+    y = (rng.random(3000) < 0.2).astype(float)
+    s = np.round(rng.random(3000), 2)  # many ties
+    g = S.gains_table(y, {"m": s})
+    one_by_one = [_expected_top(y, s, share) / y.sum() for share in g["share_of_leads"]]
+    assert np.array_equal(g["share_of_conversions"].to_numpy(), np.array(one_by_one))
+    assert isinstance(_expected_top(y, s, 0.1), float)

@@ -107,3 +107,23 @@ def test_fields_kept_on_purpose_are_never_named(leaky_fit):
     fit = S.fit_guarded(S.drop_leaks(fs, rep), labels, split, rep, max_rounds=1)
     assert "field_q" in fit.features.columns
     assert all("field_q" not in c.carriers for c in fit.checks)
+
+
+def test_without_dates_the_leak_is_named_by_the_fold_models_without_a_refit(monkeypatch):
+    from helpers.scoring import leak_signals, plausibility
+
+    fs, labels = _case(leak=True)
+    flag = labels.table[["lead_id"]].assign(converted=pd.array(labels.table["label"], "boolean"))
+    undated = S.build_labels(flag)
+    split = S.time_split(undated)
+    assert split.folds is not None
+    scorers = S.fit_scorers(fs, undated, split)
+
+    def no_refit(*a, **k):
+        raise AssertionError("the permutation check refitted a model")
+
+    monkeypatch.setattr(leak_signals, "permutation_contribution", no_refit)
+    monkeypatch.setattr(plausibility, "fit_scorers", no_refit)
+    losses = S.permutation_losses(scorers, fs, undated).set_index("feature")["auc_loss"]
+    assert losses.idxmax() == "field_q" and losses["field_q"] > 0.05  # the leak carries most
+    assert losses.drop("field_q").max() < losses["field_q"] / 2

@@ -62,3 +62,13 @@ def test_points_threshold_and_agreement():
     agree = S.scorecard_agreement(pts, pts / 100, (pts > 50).astype(int))
     assert agree["rank_correlation"] == pytest.approx(1.0)
     assert agree["auc_points"] == pytest.approx(1.0)
+
+
+def test_agreement_note_reads_the_cut_and_the_agreement_in_words():
+    pts = np.arange(100)
+    agree = S.scorecard_agreement(pts, pts / 100, (pts > 50).astype(int))
+    table = S.PointsTable(card=None, test_points=pts, agreement=agree, threshold_points=80)
+    note = table.agreement_note("gradient boosting")
+    assert note.startswith("MQL = 80 points or more.")
+    assert "ROC AUC of 1.000 against 1.000 for the gradient boosting" in note
+    assert "rank correlation of 1.00 (1 = the same order)" in note and "{" not in note

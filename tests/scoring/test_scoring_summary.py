@@ -62,6 +62,30 @@ def test_summary_of_a_learned_score(learned):
     assert isinstance(s["drift_flag"], bool)
     assert s["excluded_leaks"] == learned.excluded_leaks
     assert not learned.learned  # no deployment bundle yet: the outputs would be the rule's
+    # few training leads: every one trained gradient boosting, no learning curve
+    assert s["training_rows_used"] == len(learned.scorers.split.train)
+    assert "learning_curve" not in s
+
+
+def test_summary_sentence_reads_the_outcome_in_plain_words(learned):
+    s = S.summary_figures(learned)
+    text = S.summary_sentence(s)
+    n = len(learned.scorers.test_rows)
+    assert text.startswith(
+        f"The lead score uses {learned.scorers.best}, tested on the latest {n:,}"
+    )
+    assert f"converts {s['lift_top10']:.1f} times as often" in text
+    leaks = {"excluded_leaks": ["budget_confirmed"], "suspicious_fields": ["notes"]}
+    text = S.summary_sentence({**s, **leaks, "validation": "stratified 5-fold"})
+    assert f"by cross-validation on {n:,} leads" in text
+    assert "give away the outcome: budget_confirmed." in text
+    assert text.endswith("To review with sales operations: notes.")
+    below = {"sufficiency": False, "sufficiency_message": "Too little history: 300 leads."}
+    assert S.summary_sentence(below) == (
+        "The agreed MQL rule stays in use: Too little history: 300 leads. "
+        "No field was left out as a leak."
+    )
+    assert "{" not in text  # a sentence, not a dict
 
 
 def test_summary_below_the_gate_reports_the_agreed_rule(learned):
