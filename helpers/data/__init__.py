@@ -12,12 +12,15 @@ The load, step by step: ``sources`` and ``csv_files`` (reading), ``mapping`` (wh
 column feeds each canonical column), ``convert`` and ``dates`` (typing), ``privacy``
 (personal data), ``validation`` (fatal and reported checks), ``loader`` (the steps in
 order), ``shapes`` (leads read from the opportunity export, row-number ids), ``results``
-(what a load returns), ``tables`` (the validated tables on disk),
+(what a load returns), ``tables`` (the validated tables on disk, each read on first use),
+``derived`` (per-lead derivations several modules share, stored beside them:
+``derive_tables`` is what the runner calls after the load),
 ``check`` (the check report), ``errors`` (``DataError`` and message wording).
 """
 
 from helpers.data import contracts, datacheck, plots, readiness
 from helpers.data.check import CheckReport, TableSummary, check_org, summarize
+from helpers.data.derived import derive_tables, read_derived
 from helpers.data.errors import DataError, OrgConfigError, OrgPathError
 from helpers.data.loader import DEFAULT_NA_VALUES, load_org
 from helpers.data.privacy import keyed_hash, secret_key_path
@@ -45,12 +48,14 @@ __all__ = [
     "check_org",
     "contracts",
     "datacheck",
+    "derive_tables",
     "isin_values",
     "keyed_hash",
     "load_for_notebook",
     "load_org",
     "plots",
     "positions_in",
+    "read_derived",
     "read_manifest",
     "read_tables",
     "readiness",

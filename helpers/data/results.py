@@ -19,6 +19,8 @@ from helpers.core.config import OrgConfig
 from helpers.data.errors import join_ints
 from helpers.data.sources import unit_for
 
+_TABLE_NAMES = frozenset(schema.TABLES)
+
 
 @dataclass
 class QualityIssue:
@@ -133,9 +135,31 @@ class OrgData:
     pii: list[PiiFinding] = field(default_factory=list)
     #: table -> 0-based data-row position in the table's main file, aligned with the rows.
     source_rows: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: The run folder the tables were read from (``read_tables``): where derived tables live.
+    tables_from: Path | None = field(default=None, repr=False)
+    #: table -> (reader, rows): tables on disk not read yet (read on first use).
+    pending: dict = field(default_factory=dict, repr=False)
+
+    def __getattribute__(self, name: str):
+        if name in _TABLE_NAMES:
+            pending = object.__getattribute__(self, "pending")
+            if name in pending:
+                reader, _ = pending.pop(name)
+                df, rows = reader()
+                object.__setattr__(self, name, df)
+                if rows is not None:
+                    object.__getattribute__(self, "source_rows")[name] = rows
+        return object.__getattribute__(self, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _TABLE_NAMES and "pending" in self.__dict__:
+            self.__dict__["pending"].pop(name, None)  # a table set by hand is not read later
+        object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{t}: {len(df):,} rows" for t, df in self.tables().items())
+        rows = {t: n for t, (_, n) in self.pending.items()}
+        rows.update({t: len(df) for t, df in self.tables(read=False).items()})
+        sizes = ", ".join(f"{t}: {rows[t]:,} rows" for t in schema.TABLES if t in rows)
         return f"OrgData({self.name!r}; {sizes}; {len(self.issues)} reported issue(s))"
 
     @property
@@ -152,9 +176,11 @@ class OrgData:
             raise ValueError(f"unknown table '{name}'; tables are: {', '.join(schema.TABLES)}")
         return getattr(self, name)
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables present, by name, in contract order."""
-        return {t: getattr(self, t) for t in schema.TABLES if getattr(self, t) is not None}
+    def tables(self, read: bool = True) -> dict[str, pd.DataFrame]:
+        """The tables present, by name, in contract order (``read=False``: only those
+        already read from disk)."""
+        names = [t for t in schema.TABLES if read or t not in self.pending]
+        return {t: getattr(self, t) for t in names if getattr(self, t) is not None}
 
     def has(self, table: str, *columns: str) -> bool:
         """True when ``table`` has rows and each column exists with at least one value."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.core import paths
@@ -118,7 +120,12 @@ def read_manifest(out_dir: str | os.PathLike) -> dict | None:
 
 
 def read_tables(out_dir: str | os.PathLike) -> OrgData:
-    """Read validated tables written by ``write_tables`` (no validation is repeated)."""
+    """Validated tables written by ``write_tables`` (no validation is repeated).
+
+    Each table is read from its Parquet file on first use (a notebook that never looks
+    at the activities does not read them); ``tables_from`` keeps the run folder, where
+    the derived tables (:mod:`helpers.data.derived`) are looked up.
+    """
     manifest = read_manifest(out_dir)
     if manifest is None:
         raise DataError(
@@ -127,12 +134,10 @@ def read_tables(out_dir: str | os.PathLike) -> OrgData:
         )
     config = OrgConfig.model_validate(manifest["config"])
     folder = Path(out_dir) / TABLES_DIR
-    tables, rows = {}, {}
-    for t, meta in manifest["tables"].items():
-        df = pd.read_parquet(folder / meta["file"])
-        if _SOURCE_ROW in df.columns:
-            rows[t] = df.pop(_SOURCE_ROW).to_numpy()
-        tables[t] = df
+    pending = {
+        t: (partial(_read_table, folder / meta["file"]), meta.get("rows", 0))
+        for t, meta in manifest["tables"].items()
+    }
     return OrgData(
         config=config,
         org_dir=Path(manifest["org_dir"]),
@@ -140,9 +145,16 @@ def read_tables(out_dir: str | os.PathLike) -> OrgData:
         source_files={t: SourceFile(**s) for t, s in manifest["source_files"].items()},
         date_only={t: list(v) for t, v in manifest["date_only"].items()},
         pii=[PiiFinding(**p) for p in manifest["pii"]],
-        source_rows=rows,
-        **tables,
+        tables_from=Path(out_dir),
+        pending=pending,
     )
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """One validated table and its source-row positions (None when not stored)."""
+    df = pd.read_parquet(path)
+    rows = df.pop(_SOURCE_ROW).to_numpy() if _SOURCE_ROW in df.columns else None
+    return df, rows
 
 
 def tables_match(org_dir: str | os.PathLike, out_dir: str | os.PathLike) -> bool:

@@ -267,15 +267,19 @@ def _scored_with_labels(inputs: MeetingInputs) -> pd.DataFrame:
     path = Path(inputs.report_dir or "") / SCORED_FILE
     if inputs.report_dir is None or not path.is_file():
         raise ValueError("No scored_leads.csv in the report: run module 04 to score the leads.")
-    scored = pd.read_csv(path, dtype={"lead_id": "string"})
+    used = {"lead_id", "scoring_moment", "probability", "mql"}  # not the long reason texts
+    scored = pd.read_csv(path, dtype={"lead_id": "string"}, usecols=lambda c: c in used)
     p, d = inputs.params["scoring"], inputs.data
+    j = inputs.journeys()  # its export date is the labels' (the latest timestamp anywhere)
+    as_of = j.export_date if j is not None and pd.notna(j.export_date) else None
     labels = scoring.build_labels(
         d.leads,
         d.opportunities,
         label_stage=p.get("label_stage", "opportunity"),
         horizon_days=p.get("horizon_days", 90),
         score_after_days=p.get("score_after_days", 0),
-        activities=d.activities,
+        as_of=as_of,
+        activities=d.activities if as_of is None else None,
         stages=d.config.stages,
         records_from=p.get("conversions_recorded_from", "auto") or None,
     )
@@ -428,8 +432,7 @@ def levers_block(inputs: MeetingInputs) -> pd.DataFrame:
     p, d = inputs.params["revenue"], inputs.data
     levers = rv.alignment_levers(
         model,
-        d.leads,
-        d.activities,
+        d,  # the activity log is read only when the sales work was not stored
         funnel_summary=inputs.summary.get("02_funnel"),
         plateau=p.get("touches_plateau", 6),
         sla_hours=p.get("sla_hours", 24.0),

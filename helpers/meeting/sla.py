@@ -68,17 +68,27 @@ def volume_term(inputs: MeetingInputs) -> dict:
 def _tier_share(inputs: MeetingInputs, start, end) -> tuple[float, int]:
     """Share of MQLs reaching the MQL stage in ``[start, end)`` whose account is in tiers A/B
     (leads without a known tier left out), and how many MQLs had a tier."""
-    j, tiers = inputs.journeys(), inputs.lead_tiers()
+    j = inputs.journeys()
     stage = _mql_stage(j.stages)
-    by_lead = pd.Series(
-        tiers.to_numpy(), index=inputs.data.leads["lead_id"].astype("str").to_numpy()
-    )
-    by_lead = by_lead[~by_lead.index.duplicated()]
     t = j.table
     when = t[f"t_{stage}"]
     mask = (t[f"reached_{stage}"] & (when >= start) & (when < end)).to_numpy()
-    tier = pd.Series(t.loc[mask, "lead_id"].astype("str").map(by_lead).to_numpy()).dropna()
+    if "journey_tiers" not in inputs._cache:
+        inputs._cache["journey_tiers"] = _journey_tiers(inputs)
+    tier = inputs._cache["journey_tiers"][mask].dropna()
     return (float(tier.isin(FIT_TIERS).mean()) if len(tier) else float("nan")), int(len(tier))
+
+
+def _journey_tiers(inputs: MeetingInputs) -> pd.Series:
+    """ICP tier of each journey's lead (first leads row of its id; NaN when unknown)."""
+    from helpers.data import positions_in
+
+    tiers, leads = inputs.lead_tiers(), inputs.data.leads
+    ids = leads["lead_id"].astype("str")
+    first = ~ids.duplicated().to_numpy()
+    pos = positions_in(inputs.journeys().table["lead_id"].astype("str"), ids[first])
+    vals = pd.Series(tiers.to_numpy()[first])
+    return pd.Series(vals.reindex(pos).to_numpy())  # position -1 is not in the index: NaN
 
 
 def fit_term(inputs: MeetingInputs) -> dict:
@@ -130,6 +140,17 @@ def _team(frame: pd.DataFrame) -> pd.Series:
     return frame.set_index("owner_id").loc[TEAM]
 
 
+def _team_now(inputs: MeetingInputs, targets: dict) -> pd.Series:
+    """The team's SLA compliance over the last ``NOW_WEEKS`` full weeks (computed once)."""
+
+    key = f"sla_now_{sorted(targets.items())}"
+    if key not in inputs._cache:  # an error is raised to the term, as without the cache
+        j = inputs.journeys()
+        week = last_full_week(j.export_date)
+        inputs._cache[key] = _team(sla_block(inputs, week, targets, weeks=NOW_WEEKS))
+    return inputs._cache[key]
+
+
 def response_term(inputs: MeetingInputs, targets: dict) -> dict:
     """First response within ``sla_hours``: evidence from speed-to-lead, compliance now and
     over module 2's old-enough MQLs."""
@@ -140,7 +161,7 @@ def response_term(inputs: MeetingInputs, targets: dict) -> dict:
         raise ValueError(inputs.why("speed", "journeys"))
     j = inputs.journeys()
     hours = targets["sla_hours"]
-    now = _team(sla_block(inputs, last_full_week(j.export_date), targets, weeks=NOW_WEEKS))
+    now = _team_now(inputs, targets)
     history = (
         funnel.rep_table(
             _subset(j, np.ones(len(j.table), bool), team=True),
@@ -178,7 +199,7 @@ def touches_term(inputs: MeetingInputs, targets: dict) -> dict:
     if plateau is None or targets["plateau"] is None:
         raise ValueError(inputs.why("plateau", "journeys") or "No touches plateau was measured.")
     j = inputs.journeys()
-    now = _team(sla_block(inputs, last_full_week(j.export_date), targets, weeks=NOW_WEEKS))
+    now = _team_now(inputs, targets)
     att = inputs.attribution()
     under = funnel.under_worked_share(att, j, targets["plateau"]) if att is not None else np.nan
     return {

@@ -15,6 +15,7 @@ import pandas as pd
 
 from helpers.core.schema import STAGES
 from helpers.core.stats import beta_posterior
+from helpers.data.derived import read_derived, write_derived
 from helpers.revenue.common import (
     MONTH_DAYS,
     STAGE_LABELS,
@@ -28,6 +29,9 @@ from helpers.revenue.common import (
 )
 from helpers.revenue.display import rates_table
 from helpers.revenue.stages import available_stages, stage_times
+
+#: The stored stage times of the revenue model and its levers' sales work.
+REVENUE_TIMES = "revenue_times"
 
 
 def _transition_sample(
@@ -136,6 +140,7 @@ def stage_rates(
         lag_days_median, lag_days_p90, maturity_days, window_start, window_end``.
     """
     as_of = as_timestamp(as_of)
+    times = times.reset_index(drop=True)  # positions, not lead ids: same rows, faster selections
     rows = [
         _mature_rate(
             s,
@@ -295,6 +300,9 @@ class FunnelModel:
     counts: pd.DataFrame
     current: pd.Series
     opportunities: pd.DataFrame | None = field(default=None, repr=False)
+    #: Sales work of each MQL (:func:`helpers.revenue.levers.sales_work`) stored with the
+    #: tables, or None (the levers then measure it).
+    work: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def top_stage(self) -> str:
@@ -358,15 +366,18 @@ def build_funnel(
     *,
     window_months: int = 12,
     run_rate_months: int = 6,
+    times: pd.DataFrame | None = None,
 ) -> FunnelModel:
     """Everything the revenue module needs from an org's leads and opportunities.
 
-    Raises ``ValueError`` (with a sentence) when the data cannot support a plan:
-    no won deal with an amount, no dated stage before ``won``, too short a history.
+    ``times`` is :func:`stage_times` of these tables when already computed (stored with
+    the tables). Raises ``ValueError`` (with a sentence) when the data cannot support a
+    plan: no won deal with an amount, no dated stage before ``won``, too short a history.
     """
     kept, skipped = available_stages(leads, opportunities, stages)
     as_of = data_end(leads, opportunities)
-    times = stage_times(leads, opportunities, kept)
+    if times is None:
+        times = stage_times(leads, opportunities, kept)
     rates = stage_rates(times, opportunities, kept, as_of, window_months=window_months)
     deal = deal_size(opportunities, as_of, window_months=window_months)
     counts = monthly_stage_counts(times, opportunities, kept)
@@ -398,6 +409,7 @@ def try_build_funnel(
         opps = opps.assign(
             amount=float(deal_size_value)
         )  # every won deal valued at the given average
+    stored = _stored_tables(data, opps)
     try:
         model = build_funnel(
             data.leads,
@@ -405,9 +417,66 @@ def try_build_funnel(
             data.config.stages,
             window_months=window_months,
             run_rate_months=run_rate_months,
+            times=None if stored is None else stored[0]["table"],
         )
     except ValueError as exc:
         return None, f"{exc} The revenue module is skipped."
+    if stored is not None and "work" in stored[0]:
+        model.work = stored[0]["work"]
+        model.work.attrs["touch_source"] = stored[1].get("touch_source")
     if deal_size_value > 0:
         model.deal = DealSize(float(deal_size_value), 0.0, model.deal.n, 0.0)
     return model, ""
+
+
+def _stored_tables(data, opps) -> tuple[dict, dict] | None:
+    """The stored stage times (and sales work) of these tables, when they apply: the
+    measured amounts are used and the stages kept are the stored ones."""
+    if opps is not getattr(data, "opportunities", None):
+        return None  # amounts filled in from the deal_size parameter: stored won amounts differ
+    stored = read_derived(data, REVENUE_TIMES)
+    if stored is None:
+        return None
+    try:
+        kept, _ = available_stages(data.leads, opps, data.config.stages)
+    except ValueError:
+        return None
+    return stored if stored[1].get("stages") == kept else None
+
+
+def store_revenue_tables(data, out_dir) -> dict:
+    """Compute the revenue model's per-lead tables once and store them with the tables.
+
+    Stores :func:`stage_times` (and, when the org has MQLs, the sales work of each MQL
+    behind the alignment levers, :func:`helpers.revenue.levers.sales_work`) in
+    ``out_dir/tables``. Returns ``{"revenue_times": rows}``, or an empty dict when the
+    export cannot feed the revenue module (notebook 03 then says why, as before).
+    """
+    from helpers.revenue.levers import sales_work, work_target
+
+    opps = data.opportunities
+    if opps is None or not has_values(opps, "outcome", "amount"):
+        return {}
+    try:
+        kept, _ = available_stages(data.leads, opps, data.config.stages)
+        times = stage_times(data.leads, opps, kept)
+    except ValueError:
+        return {}
+    frames, meta = {"table": times}, {"stages": kept}
+    if "mql" in kept:
+        try:
+            work = sales_work(
+                times,
+                data.leads,
+                data.activities,
+                "mql",
+                work_target(kept),
+                data_end(data.leads, opps),
+            )
+        except ValueError:
+            work = None
+        if work is not None:
+            frames["work"] = work
+            meta["touch_source"] = work.attrs.get("touch_source")
+    write_derived(out_dir, REVENUE_TIMES, frames, meta=meta)
+    return {REVENUE_TIMES: len(times)}

@@ -125,6 +125,11 @@ def sales_work(
     return out
 
 
+def work_target(stages: Sequence[str]) -> str:
+    """Where sales work on an MQL aims: the opportunity, else the won deal."""
+    return "opportunity" if "opportunity" in stages else "won"
+
+
 def mature_work(
     work: pd.DataFrame, as_of, maturity_days: float, window_months: int = 12
 ) -> pd.DataFrame:
@@ -405,8 +410,8 @@ def _measure_levers(
 
 def alignment_levers(
     model: FunnelModel,
-    leads: pd.DataFrame,
-    activities: pd.DataFrame | None,
+    leads,
+    activities: pd.DataFrame | None = None,
     *,
     funnel_summary: Mapping | None = None,
     plateau: int = 6,
@@ -427,7 +432,15 @@ def alignment_levers(
     ``plateau`` and ``transition`` (``"auto"``: the conversion into SQL, else the
     first conversion after the MQL). The levers' sizes are measured on this org's
     mature leads (:func:`worked_lever`, :func:`sla_lever`).
+
+    ``leads`` is the leads table (with ``activities`` the activity log), or the org's
+    tables (``OrgData``): then the activity log is read only when the model carries no
+    sales work stored with the tables (:attr:`FunnelModel.work`).
     """
+    if leads is not None and not isinstance(leads, pd.DataFrame):  # the org's tables
+        data = leads
+        leads = data.leads
+        activities = data.activities if model.work is None else None
     notes: list[str] = []
     if "mql" not in model.stages:
         notes.append(
@@ -435,14 +448,16 @@ def alignment_levers(
             "so the aligned scenario is skipped."
         )
         return LeverSet([], None, notes)
-    target = "opportunity" if "opportunity" in model.stages else "won"
+    target = work_target(model.stages)
     i0, i1 = model.stages.index("mql"), model.stages.index(target)
     plateau, chosen = _plateau_and_transition(
         model.transitions[i0:i1], funnel_summary, plateau, transition, notes
     )
     maturity = float(model.rates.iloc[i0:i1]["maturity_days"].sum())
     try:
-        work = sales_work(model.times, leads, activities, "mql", target, model.as_of)
+        work = model.work
+        if work is None:
+            work = sales_work(model.times, leads, activities, "mql", target, model.as_of)
     except ValueError as exc:
         notes.append(f"{exc} The aligned scenario is skipped.")
         return LeverSet([], None, notes, plateau, chosen)

@@ -49,3 +49,28 @@ def test_load_for_notebook_reuses_until_inputs_change(tmp_path, monkeypatch):
     (org / "org.yml").write_text((org / "org.yml").read_text().replace("Fixture Org", "Fixture Org 2"))
     assert tables_mod.load_for_notebook(org, out).name == "Fixture Org 2" and len(calls) == 3
     assert tables_mod.tables_match(org, out)
+
+
+def test_read_tables_reads_each_table_on_first_use(tmp_path, basic, monkeypatch):
+    tables_mod.write_tables(basic, tmp_path / "run")
+    back = tables_mod.read_tables(tmp_path / "run")
+    assert back.tables_from == tmp_path / "run"
+    assert set(back.pending) == set(basic.tables())
+    assert "activities: " in repr(back) and set(back.pending) == set(basic.tables())
+    read = []
+    real = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda p, *a, **k: read.append(p.stem) or real(p, *a, **k))
+    pd.testing.assert_frame_equal(back.leads, basic.leads)
+    assert back.leads is back.leads and read == ["leads"]
+    assert "activities" in back.pending and "leads" not in back.pending
+    assert back.source_rows["leads"].tolist() == [0, 1, 2, 3, 4]
+    assert back.has("activities", "occurred_at") and read == ["leads", "activities"]
+
+
+def test_a_table_set_by_hand_is_not_read_later(tmp_path, basic):
+    tables_mod.write_tables(basic, tmp_path / "run")
+    back = tables_mod.read_tables(tmp_path / "run")
+    back.opportunities = None
+    assert back.opportunities is None and "opportunities" not in back.tables(read=False)
+    assert "opportunities" not in back.pending and "leads" in back.pending
+    assert "opportunities" not in back.tables() and not back.pending

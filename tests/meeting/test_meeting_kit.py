@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pytest
 from markupsafe import escape
 
 from helpers import meeting
@@ -31,6 +32,31 @@ def test_kit_on_a_report_with_only_the_tables(sample_run, tmp_path):
     sheet = (bare / "signoff.html").read_text(encoding="utf-8")
     assert "icp.yml is missing" in sheet
     assert "meeting kit: sla.yml, brief.html, qbr.html, signoff.html" in result.sentence()
+
+
+def test_kit_reuses_the_stored_journeys_and_writes_the_same_files(sample_run, tmp_path, monkeypatch):
+    """With the derived tables stored (as the runner does after the load) the kit computes
+    no journeys, stage times or sales work of its own, and writes byte-identical files."""
+    from helpers.data import derive_tables
+    from helpers.funnel import org as funnel_org
+    from helpers.revenue import funnel_model, levers
+
+    keep = ("tables", "summary.json", "icp.yml", "mql_definition.yml", "scored_leads.csv")
+    runs = {}
+    for name in ("computed", "stored"):
+        runs[name] = tmp_path / name
+        for item in keep:
+            src = sample_run / item
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, runs[name] / item)
+    meeting.write_meeting_kit(runs["computed"])
+    assert derive_tables(runs["stored"]) == {"journeys": 4859, "revenue_times": 5000}
+    for mod, fn in ((funnel_org, "compute_from_org"), (funnel_model, "stage_times"),
+                    (levers, "sales_work")):
+        monkeypatch.setattr(mod, fn, lambda *a, _fn=fn, **k: pytest.fail(f"{_fn} recomputed"))
+    result = meeting.write_meeting_kit(runs["stored"])
+    assert set(result.written) == {"sla", "brief", "qbr", "signoff"}, result.skipped
+    for name in meeting.KIT_FILES.values():
+        assert (runs["stored"] / name).read_bytes() == (runs["computed"] / name).read_bytes(), name
 
 
 def test_kit_never_raises_on_a_folder_without_tables(tmp_path):
