@@ -40,18 +40,21 @@ class TableSummary:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
-    def text_lines(self) -> list[str]:
-        """The table's lines in the check report (rows, columns, date ranges, gaps)."""
+    def text_lines(self, said: set[str] | None = None) -> list[str]:
+        """The table's lines in the check report (rows, columns, date ranges, gaps); a note
+        already in ``said`` (an earlier table read the same file) is not repeated."""
         src = " + ".join(self.files)
         kept = "" if self.rows == self.rows_read else f" (of {self.rows_read:,} read)"
         out = [
-            f"  {self.table:<14} {self.rows:,} rows{kept} from {src}",
+            f"  {self.table:<14} {self.rows:,} row{'' if self.rows == 1 else 's'}{kept} from {src}",
             f"  {'':<14} columns: {', '.join(self.columns)}",
         ]
         for col, (lo, hi) in self.date_ranges.items():
             tag = " (dates only)" if col in self.date_only else ""
             out.append(f"  {'':<14} {col}: {lo} .. {hi}{tag}")
-        out += [f"  {'':<14} note: {n}" for n in self.notes]
+        said = set() if said is None else said
+        out += [f"  {'':<14} note: {n}" for n in self.notes if n not in said]
+        said.update(self.notes)
         miss = {c: n for c, n in self.missing.items() if n}
         if miss:
             parts = [f"{c} {n:,} ({n / max(self.rows, 1):.0%})" for c, n in miss.items()]
@@ -103,9 +106,10 @@ class CheckReport:
             out += ["", "FAILED - fix this before running the curriculum:", _indent(self.error, 2)]
             return "\n".join(out) + "\n"
         out += ["", "Tables"]
+        said: set[str] = set()  # a file's notes are said once, under the first table it feeds
         for t in schema.TABLES:
             s = self.tables.get(t)
-            out += [f"  {t:<14} not provided"] if s is None else s.text_lines()
+            out += [f"  {t:<14} not provided"] if s is None else s.text_lines(said)
         out += ["", "Personal data", *self._personal_data_lines()]
         out += self._issue_lines()
         if self.readiness is not None:

@@ -76,6 +76,18 @@ def table_overview(data: Any) -> pd.DataFrame:
     )
 
 
+def load_notes(data: Any) -> list[str]:
+    """What the loader adjusted while reading the export's files (e.g. column names trimmed
+    of spaces), one sentence each and each once, even when several tables read one file.
+
+    The same sentences ``alignment-edge check`` prints as the tables' notes; empty for a
+    mapping of tables (nothing was read from files).
+    """
+    files = _attr(data, "source_files") or {}
+    notes = [n for t in schema.TABLES if t in files for n in _attr(files[t], "notes", [])]
+    return list(dict.fromkeys(notes))
+
+
 def row_counts(data: Any) -> dict[str, int]:
     """Rows per present table, e.g. ``{"leads": 5000, "accounts": 400}``."""
     return {t: int(len(df)) for t, df in tables_of(data).items() if df is not None}

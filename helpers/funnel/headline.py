@@ -38,6 +38,9 @@ RANKING_COLUMNS = [
     "rank",
 ]
 
+#: What the headline says when the export cannot tell whose side a stage's gap is on.
+NOT_JUDGED_CAUSE = "cause cannot be judged from this export (no sales touches recorded)"
+
 
 def leak_gap_table(journeys: Journeys, **kwargs) -> pd.DataFrame:
     """:func:`helpers.funnel.leak_gaps` of every transition, one row per (transition, cause).
@@ -186,7 +189,8 @@ def headline(ranking: pd.DataFrame) -> dict:
 
 
 def headline_sentence(h: dict, currency: str = "USD") -> str:
-    """The headline in one sentence (where, which cause, whose side, how much)."""
+    """The headline in one sentence (where, which cause, whose side, how much); a cause that
+    cannot be judged is said as such (:data:`NOT_JUDGED_CAUSE`), never as a cause."""
     if h.get("stage") is None:
         return "No stage falls significantly short of a rate this organization already reaches: no leak is recoverable."
     money = h.get("recoverable_revenue")
@@ -198,8 +202,9 @@ def headline_sentence(h: dict, currency: str = "USD") -> str:
     who = {"marketing": "marketing's side", "sales": "sales' side", "neither": "neither side"}.get(
         h["side"], "side unknown"
     )
+    what = f"whose {NOT_JUDGED_CAUSE}" if h["cause"] == "not judged" else f"{h['cause']} ({who})"
     return (
-        f"The leak to act on first is {h['stage']}, {h['cause']} ({who}): at the rate of {h['reference']}, "
+        f"The leak to act on first is {h['stage']}, {what}: at the rate of {h['reference']}, "
         f"{h['cause_leads']:,.0f} more of its leads would move on; with every cause, {h['recoverable_leads']:,.0f} "
         f"leads{worth} are recoverable, lifting the stage from {h['rate']:.0%} to {h['attainable_rate']:.0%}."
     )

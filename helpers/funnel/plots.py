@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.core.style import PALETTE, get_ax, money_formatter, percent_formatter
+from helpers.funnel.headline import headline
 
 __all__ = [
     "CAUSE_COLOURS",
@@ -146,38 +147,97 @@ def plot_leakage(ranking: pd.DataFrame, ax=None, currency: str = "USD"):
     return ax
 
 
+#: How :func:`plot_recoverable` names a judged cause beside its bar.
+RECOVERABLE_CAUSES = {
+    "low-fit": "low-fit (marketing's side)",
+    "under-worked": "under-worked (sales' side)",
+    "worked-and-lost": "worked and lost (neither side)",
+}
+
+
+def _amount(x: float, money: bool, currency: str) -> str:
+    """``"USD 19.3M"``, or ``"17.6 expected wins"`` without deal amounts."""
+    return f"{currency} {money_formatter(currency)(x)}" if money else f"{x:,.1f} expected wins"
+
+
+def _recoverable_label(rec: float, cause, judged: bool, money: bool, currency: str = "USD") -> str:
+    """The words :func:`plot_recoverable` writes beside one stage's bars: what is recoverable
+    and its cause, said as a sentence when the cause cannot be judged (no sales touches)."""
+    if not judged:
+        return "before the MQL: not judged"
+    if not rec > 0:
+        return "nothing recoverable"
+    amount = f"{_amount(rec, money, currency)} recoverable"
+    if cause == "not judged":
+        return f"{amount};\ncause cannot be judged:\nno sales touches recorded"
+    return f"{amount}:\n{RECOVERABLE_CAUSES.get(cause, cause)}"
+
+
+def _recoverable_title(ranking: pd.DataFrame, currency: str = "USD") -> str:
+    """The title of :func:`plot_recoverable`: the headline stage (:func:`helpers.funnel.headline`)
+    with its recoverable amount and the rate it is measured against."""
+    h = headline(ranking)
+    if h["stage"] is None:
+        return "No stage falls short of a rate this organization reaches: nothing is recoverable"
+    money = ranking["lost_revenue"].notna().any()
+    row = ranking.set_index("transition").loc[h["stage"]]
+    amount = _amount(row["recoverable_revenue"] if money else row["recoverable_wins"], money, currency)
+    return (
+        f"The leak to act on first: {h['stage']} (red outline)\n"
+        f"{amount} recoverable at the rate of {h['reference']}"
+    )
+
+
 def plot_recoverable(ranking: pd.DataFrame, ax=None, currency: str = "USD"):
     """Each stage's recoverable revenue (coloured by its cause) over its raw lost revenue (grey).
 
     ``ranking`` is :func:`helpers.funnel.recoverable_ranking`; stages before the MQL (not
-    judged) show their raw bar only. Without deal amounts both are in expected wins.
+    judged) show their raw bar only; a gap whose cause cannot be judged (no sales touches) is
+    hatched, not coloured as a cause, and says so. The headline stage is outlined in red and
+    named in the title. Without deal amounts both bars are in expected wins.
     """
+    from matplotlib.patches import Patch
+
     ax = get_ax(ax)
     money = ranking["lost_revenue"].notna().any()
     d = ranking.iloc[::-1]
     lost = d["lost_revenue"] if money else d["lost"] * d["downstream"]
     rec = (d["recoverable_revenue"] if money else d["recoverable_wins"]).fillna(0.0)
     y = np.arange(len(d))
-    ax.barh(y, lost, color="#dddddd", height=0.7, label="lost (raw: all leads lost x their value)")
-    colours = [CAUSE_COLOURS.get(c, PALETTE["neutral"]) if isinstance(c, str) else PALETTE["neutral"] for c in d["cause"]]
-    ax.barh(y, rec, color=colours, height=0.4, label="recoverable (gap to a rate the org reaches)")
+    ax.barh(y, lost, color="#dddddd", height=0.7)
+    handles = [Patch(color="#dddddd", label="lost (raw: all leads lost x their value)")]
     top = max(float(np.nanmax(lost)) if len(lost) else 1.0, 1e-9)
-    for yi, (r, c, j) in enumerate(zip(rec, d["cause"], d["judged"])):
-        label = "not judged (before the MQL)" if not j else f"{c}" if r > 0 else "nothing recoverable"
-        ax.text(top * 1.02, yi, label, va="center", fontsize=8)
-    if len(d) and rec.max() > 0:
-        best = int(np.argmax(rec.to_numpy()))
+    causes = [c if isinstance(c, str) else None for c in d["cause"]]
+    for yi, r, c, j in zip(y, rec, causes, d["judged"]):
+        unjudged = c == "not judged"
+        ax.barh(yi, r, height=0.4, color="white" if unjudged else CAUSE_COLOURS.get(c, PALETTE["neutral"]),
+                edgecolor=PALETTE["neutral"] if unjudged else "none", hatch="///" if unjudged else None)
+        ax.text(top * 1.02, yi, _recoverable_label(r, c, bool(j), money, currency), va="center",
+                fontsize=8, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    for c in dict.fromkeys(c for c, r in zip(causes, rec) if r > 0 and c):
+        if c == "not judged":
+            handles.append(Patch(facecolor="white", edgecolor=PALETTE["neutral"], hatch="///",
+                                 label="recoverable, cause not judged (no sales touches)"))
+        else:
+            handles.append(Patch(color=CAUSE_COLOURS.get(c, PALETTE["neutral"]),
+                                 label=f"recoverable: {RECOVERABLE_CAUSES.get(c, c)}"))
+    first = headline(ranking)["stage"]
+    if first is not None:
+        best = int(np.flatnonzero(d["transition"].to_numpy() == first)[0])
         ax.barh(y[best], rec.iloc[best], color="none", edgecolor=PALETTE["highlight"], lw=2, height=0.4)
+        handles.append(Patch(facecolor="none", edgecolor=PALETTE["highlight"], lw=2,
+                             label="the leak to act on first"))
     ax.set_yticks(y, d["transition"])
     if money:
         ax.xaxis.set_major_formatter(money_formatter(currency))
         ax.set_xlabel(f"Revenue ({currency}): lost (grey) and recoverable (coloured by cause)")
     else:
         ax.set_xlabel("Expected wins: lost (grey) and recoverable (coloured by cause)")
-    ax.set_xlim(0, top * 1.45)
+    ax.set_xlim(0, top * 1.5)
     ax.set_ylabel("Transition")
-    ax.set_title("The leak to act on: recoverable, not raw, lost revenue (red outline)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(_recoverable_title(ranking, currency), fontsize=11)
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
+              frameon=False)
     return ax
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.core.report import plain
 from helpers.funnel.attribution import attribution_shares, under_worked_share
-from helpers.funnel.headline import headline
+from helpers.funnel.headline import NOT_JUDGED_CAUSE, headline
 from helpers.funnel.journeys import Journeys
 from helpers.funnel.owners import UnderWorkingOwners
 from helpers.funnel.speed import SpeedToLead
@@ -248,7 +248,8 @@ def key_points(figures: dict, currency: str = "USD") -> list[str]:
     elif "recoverable_leads" in big:
         money = big.get("recoverable_revenue")
         worth = f" (about {currency} {money:,.0f})" if money else ""
-        points.append(f"The leak to act on first is {big['stage']}: {big['cause']} ({big['side']} side), "
+        what = f"its {NOT_JUDGED_CAUSE}" if big["cause"] == "not judged" else f"{big['cause']} ({big['side']} side)"
+        points.append(f"The leak to act on first is {big['stage']}: {what}, "
                       f"{big['recoverable_leads']:,.0f} leads recoverable{worth} against {big['reference']}.")
     else:
         points.append(f"The biggest leak is {big['stage']} ({big['lost_leads']:,} leads lost); cause: {big['cause']}.")

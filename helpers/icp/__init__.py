@@ -75,6 +75,7 @@ from helpers.icp.display import (
     table_for,
     tier_counts,
     tier_note,
+    tier_sentence,
     title_examples,
 )
 from helpers.icp.evidence import coverage_curve, rule_evidence, tier_evidence
@@ -150,6 +151,7 @@ __all__ = [
     "dimension_note",
     "extra_note",
     "tier_note",
+    "tier_sentence",
     "figure_name",
     "fit_icp",
     "heatmap_pair",

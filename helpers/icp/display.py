@@ -139,6 +139,21 @@ def tier_counts(account_tiers: pd.DataFrame | None) -> dict[str, int]:
     return {k: int(v) for k, v in counts.items()}
 
 
+def tier_sentence(counts: dict[str, int]) -> str:
+    """Accounts per tier (:func:`tier_counts`) in one sentence, e.g. ``"Of the 400 accounts,
+    18 are in tier A, 131 in tier B, 251 in tier C and none in tier D."``"""
+    total = sum(counts.values())
+    if not total:
+        return "There are no accounts to give tiers to."
+    if total == 1:
+        return f"The one account is in tier {next(k for k, v in counts.items() if v)}."
+    parts = [f"{v:,} in tier {k}" if v else f"none in tier {k}" for k, v in counts.items()]
+    first = next(iter(counts.values()))
+    parts[0] = parts[0].replace(" in tier", " is in tier" if first == 1 else " are in tier", 1)
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+    return f"Of the {total:,} accounts, {listed}."
+
+
 def title_examples(leads: pd.DataFrame, n: int = 12, title: str = "job_title") -> pd.DataFrame:
     """The most frequent job titles with the seniority and function they map to."""
     if title not in leads or not leads[title].notna().any():

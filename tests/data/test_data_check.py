@@ -44,3 +44,15 @@ def test_check_lists_modules_and_sections(tmp_path):
     text = check_org(thin).to_text()
     assert "  03_revenue_growth    skip\n      The revenue module is skipped:" in text
     assert "Result: OK" in text  # skips are not failures
+
+
+def test_a_file_feeding_two_tables_is_noted_once(tmp_path):
+    from test_data_datacheck import PADDED_CSV, PADDED_DEALS
+
+    from helpers.data import datacheck, load_org
+
+    org = make_org(tmp_path, PADDED_DEALS, {"deals.csv": PADDED_CSV})
+    text = check_org(org).to_text()
+    note = datacheck.load_notes(load_org(org))[0]
+    assert text.count(note) == 1, text  # under leads, the first table the file feeds
+    assert text.index(note) < text.index("  opportunities  1 row from deals.csv")

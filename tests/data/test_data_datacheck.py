@@ -250,3 +250,35 @@ def test_key_figures(tables):
     # sections the data cannot feed are named with their sentence
     assert "02_funnel.speed_to_lead" in figures["sections_skipped"]
     assert "03_revenue.economics" in figures["sections_skipped"]
+
+
+PADDED_DEALS = {
+    "name": "Padded deals",
+    "files": {"opportunities": {"path": "deals.csv"}, "leads": {"from": "opportunities"}},
+    "columns": {
+        "opportunities": {"opportunity_id": "Id", "outcome": "Stage", "created_at": "Created",
+                          "closed_at": "Closed", "amount": "Amount"},
+        "leads": {"source": "Source"},
+    },
+    "values": {"opportunities": {"outcome": {"Won": "won", "Lost": "lost"}}},
+}
+PADDED_CSV = "Id, Stage ,Created,Closed, Amount , Source \nD1,Won,2024-01-05,2024-02-01,100,Web\n"
+
+
+def test_load_notes_says_each_file_once(tmp_path):
+    from data_fixtures import make_org
+
+    # one file feeds two tables (leads: from opportunities): its note is said once
+    data = load_org(make_org(tmp_path, PADDED_DEALS, {"deals.csv": PADDED_CSV}))
+    note = ("deals.csv: 3 column names had spaces around them and were trimmed "
+            "(' Stage ', ' Amount ', ' Source ').")
+    assert data.source_files["leads"].notes == data.source_files["opportunities"].notes == [note]
+    assert dc.load_notes(data) == [note]
+    # a notebook's data (load_for_notebook) keeps them: loaded, then read back as stored
+    from helpers.data import load_for_notebook
+
+    for _ in ("loaded and stored", "read from the stored tables"):
+        assert dc.load_notes(load_for_notebook(tmp_path / "org", tmp_path / "out")) == [note]
+    # clean headers, or plain tables (nothing read from files): nothing to say
+    assert dc.load_notes(load_org(TINY_ORG)) == []
+    assert dc.load_notes({"leads": data.leads}) == []

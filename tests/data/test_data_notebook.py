@@ -101,3 +101,20 @@ def test_on_a_thin_export_says_what_is_skipped(tmp_path):
     assert "00_data_check.leads_per_month" in figures["sections_skipped"]
     assert (tmp_path / "out" / "figures" / "00_missing_values.png").is_file()
     assert not (tmp_path / "out" / "figures" / "00_leads_per_month.png").exists()
+
+
+def test_padded_headers_are_noted_once_as_check_says(tmp_path):
+    from data_fixtures import make_org
+    from test_data_datacheck import PADDED_CSV, PADDED_DEALS
+
+    from helpers.data import check_org
+
+    org = make_org(tmp_path, PADDED_DEALS, {"deals.csv": PADDED_CSV})
+    _, nb = execute(org, tmp_path / "out")
+    text, errors = outputs(nb)
+    assert errors == []
+    note = ("deals.csv: 3 column names had spaces around them and were trimmed "
+            "(' Stage ', ' Amount ', ' Source ').")
+    assert text.count(note) == 1 and note in check_org(org).to_text()  # the same sentence
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "load_notes" in c.source]
+    assert [o.text for o in cell.outputs if o.output_type == "stream"] == [note + "\n"]

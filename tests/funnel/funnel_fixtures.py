@@ -261,3 +261,23 @@ def headline_journeys():
     })
     j = funnel.build_journeys(leads, opps, stages=["mql", "sql", "opportunity", "won"], export_date=EXPORT)
     return funnel.add_touches(j, None)
+
+
+def deals_without_touches():
+    """400 deals in 2023 (inquiry -> opportunity -> won, one lead per deal, 1,000 each) and no
+    sales touches: 40 of 100 won in Q1, Q3 and Q4, 70 of 100 in Q2. The final stage falls
+    short of its best quarter, but whose side that is cannot be judged (like the B2B export)."""
+    rows = []
+    for q, wins in enumerate([40, 70, 40, 40]):
+        for i in range(100):
+            rows.append((f"d{q}_{i}", TS("2023-01-02") + pd.DateOffset(months=3 * q) + pd.Timedelta(days=i * 0.8),
+                         i < wins))
+    df = pd.DataFrame(rows, columns=["lead_id", "created_at", "won"])
+    ids = pd.Series(df["lead_id"], dtype="string")
+    opps = pd.DataFrame({"opportunity_id": "o" + ids, "lead_id": ids,
+                         "outcome": pd.Series(np.where(df["won"], "won", "lost"), dtype="string"),
+                         "created_at": df["created_at"], "closed_at": df["created_at"] + pd.Timedelta(days=20),
+                         "amount": 1000.0})
+    j = funnel.build_journeys(pd.DataFrame({"lead_id": ids, "created_at": df["created_at"]}), opps,
+                              stages=["inquiry", "opportunity", "won"], export_date=EXPORT)
+    return funnel.add_touches(j, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from funnel_fixtures import headline_journeys
+from funnel_fixtures import deals_without_touches, headline_journeys
 
 from helpers import funnel
 
@@ -66,3 +66,25 @@ def test_ranking_without_amounts_uses_expected_wins(ranked):
     assert r.loc["mql->sql", "recoverable_wins"] == pytest.approx(LOWER * 0.2)
     assert r.loc["mql->sql", "rank"] == 1
     assert np.isnan(r.loc["mql->sql", "lost_revenue"])
+
+
+def test_a_cause_that_cannot_be_judged_is_said_as_a_sentence_everywhere():
+    j = deals_without_touches()  # no sales touches: the final stage's gap has no side
+    conv = funnel.conversion_table(j, censor_days=30)
+    r = funnel.recoverable_ranking(j, conv, funnel.average_deal(j), censor_days=30)
+    h = funnel.headline(r)
+    assert (h["stage"], h["cause"], h["side"]) == ("opportunity->won", "not judged", "unknown")
+    assert h["recoverable_leads"] == pytest.approx(40.635, abs=1e-3)
+    text = funnel.headline_sentence(h, "EUR")
+    assert text.startswith(
+        "The leak to act on first is opportunity->won, whose cause cannot be judged from this "
+        "export (no sales touches recorded): at the rate of its best quarter (2023Q2, lower bound 58%)"
+    )
+    assert "not judged" not in text and "unknown" not in text
+    assert "(about EUR 40,635)" in text and "from 48% to 58%" in text
+    point = funnel.key_points({"biggest_leak": h}, "EUR")[0]
+    assert point == (
+        "The leak to act on first is opportunity->won: its cause cannot be judged from this export "
+        "(no sales touches recorded), 41 leads recoverable (about EUR 40,635) against its best "
+        "quarter (2023Q2, lower bound 58%)."
+    )

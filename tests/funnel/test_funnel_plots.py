@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from funnel_fixtures import (  # noqa: E402
+    deals_without_touches,
     dose_counts,
     headline_journeys,
     plateau_counts,
@@ -19,6 +20,7 @@ from funnel_fixtures import (  # noqa: E402
 )
 
 from helpers import funnel  # noqa: E402
+from helpers.core.stats import wilson_interval  # noqa: E402
 
 
 def _ranking():
@@ -71,13 +73,65 @@ def test_old_funnel_plots_module_points_to_the_package():
     assert set(funnel_plots.__all__) >= {name for name in funnel.__all__ if name.startswith("plot_")}
 
 
+def _outlined(ax):
+    """The bars outlined in red (the headline) and their widths."""
+    red = matplotlib.colors.to_rgba(funnel.plots.PALETTE["highlight"])
+    return [round(p.get_width()) for p in ax.patches if p.get_edgecolor() == red]
+
+
 def test_recoverable_chart_shows_both_bars_and_marks_the_headline():
     r = _ranking()
     ax = funnel.plot_recoverable(r, currency="EUR")
     bars = {round(p.get_width()) for p in ax.patches}
     assert round(r.set_index("transition").loc["opportunity->won", "lost_revenue"]) in bars
     assert 13_287 in bars  # mql->sql: the lower bound of 80 leads (66.4) x 20% x 1,000 recoverable
+    assert _outlined(ax) == [13_287]
     assert "recoverable" in ax.get_xlabel() and ax.get_legend() is not None
+    # the title names the leak and its gap; each bar says what is recoverable and whose side
+    assert ax.get_title() == ("The leak to act on first: mql->sql (red outline)\n"
+                              "EUR 13k recoverable at the rate of worked leads of the same fit")
+    texts = [t.get_text() for t in ax.texts]
+    assert "EUR 13k recoverable:\nunder-worked (sales' side)" in texts
+    assert "nothing recoverable" in texts  # opportunity->won: a flat 20% in every quarter
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "recoverable: under-worked (sales' side)" in legend and "the leak to act on first" in legend
+    plt.close("all")
+
+
+def test_recoverable_chart_says_plainly_when_the_cause_cannot_be_judged():
+    j = deals_without_touches()
+    conv = funnel.conversion_table(j, censor_days=30)
+    r = funnel.recoverable_ranking(j, conv, funnel.average_deal(j), censor_days=30)
+    # planted: 190 of 400 deals won (47.5%); Q2's 70 of 100 has a lower bound (4 quarters
+    # compared) of 57.7% -> 400 x (57.7% - 47.5%) = 40.6 wins x 1,000 recoverable
+    low = float(wilson_interval(np.array([70]), np.array([100]), confidence=1 - 0.05 / 4)[0][0])
+    expected = 400 * (low - 0.475) * 1000
+    assert round(expected) == 40_635
+    ax = funnel.plot_recoverable(r, currency="EUR")
+    assert ax.get_title() == ("The leak to act on first: opportunity->won (red outline)\n"
+                              "EUR 41k recoverable at the rate of its best quarter (2023Q2, lower bound 58%)")
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["nothing recoverable",  # drawn bottom-up: inquiry->opportunity first
+                     "EUR 41k recoverable;\ncause cannot be judged:\nno sales touches recorded"]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert [round(p.get_width()) for p in hatched] == [round(expected)]
+    assert hatched[0].get_facecolor() == (1.0, 1.0, 1.0, 1.0)  # not coloured as a cause
+    assert _outlined(ax) == [round(expected)]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["lost (raw: all leads lost x their value)",
+                      "recoverable, cause not judged (no sales touches)", "the leak to act on first"]
+    plt.close("all")
+
+
+def test_recoverable_chart_without_amounts_counts_wins_and_without_a_gap_says_so():
+    r = _ranking()
+    wins = funnel.recoverable_ranking(headline_journeys(), funnel.conversion_table(headline_journeys(), censor_days=30),
+                                      None, plateau=3, censor_days=30)
+    ax = funnel.plot_recoverable(wins)
+    assert "13.3 expected wins recoverable:\nunder-worked (sales' side)" in [t.get_text() for t in ax.texts]
+    assert ax.get_title().endswith("13.3 expected wins recoverable at the rate of worked leads of the same fit")
+    ax = funnel.plot_recoverable(r.assign(recoverable_wins=0.0, recoverable_revenue=0.0), currency="EUR")
+    assert ax.get_title().startswith("No stage falls short") and _outlined(ax) == []
     plt.close("all")
 
 

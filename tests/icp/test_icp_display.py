@@ -63,6 +63,20 @@ def test_readings_of_the_model(planted):
     counts = icp.tier_counts(icp.assign_tiers(accounts, art))
     assert list(counts) == list(icp.TIERS) and sum(counts.values()) == 70
     assert icp.tier_counts(None) == {}
+    sentence = icp.tier_sentence(counts)
+    assert sentence.startswith("Of the 70 accounts, ") and "{" not in sentence
+    assert all(f" in tier {tier}" in sentence for tier in counts)
+
+
+def test_tier_sentence_reads_as_a_sentence():
+    assert icp.tier_sentence({"A": 18, "B": 131, "C": 251, "D": 0}) == (
+        "Of the 400 accounts, 18 are in tier A, 131 in tier B, 251 in tier C and none in tier D."
+    )
+    assert icp.tier_sentence({"A": 1, "B": 1, "C": 0, "D": 1_200}) == (
+        "Of the 1,202 accounts, 1 is in tier A, 1 in tier B, none in tier C and 1,200 in tier D."
+    )
+    assert icp.tier_sentence({"A": 0, "B": 0, "C": 1, "D": 0}) == "The one account is in tier C."
+    assert icp.tier_sentence(icp.tier_counts(None)) == "There are no accounts to give tiers to."
 
 
 def test_title_examples(planted):

@@ -57,6 +57,17 @@ def text_and_errors(nb) -> tuple[str, list[str]]:
     return "\n".join(text), errors
 
 
+def printed(nb) -> list[str]:
+    """The lines the notebook prints (stdout): the business report shows them as they are."""
+    return [
+        line
+        for cell in nb.cells
+        for o in cell.get("outputs", [])
+        if o.output_type == "stream" and o.name == "stdout"
+        for line in o.text.splitlines()
+    ]
+
+
 def employee_bands_agree(found: list[str], truth: list[int], deals, min_n: int = 30) -> list[str]:
     """Problems between the rule's employee bands and the planted range (inclusive).
 
@@ -184,6 +195,10 @@ def test_sample_artifact_serves_the_other_modules(sample_result, sample_data):
     assert leads["persona_match"].any() and not leads["persona_match"].all()
     text, _ = text_and_errors(nb)
     assert "ICP rule: " + fig["icp_rule"] in text
+    # the business report shows what the notebook prints: sentences, never a Python dict
+    assert f"Written icp.yml. {icp.tier_sentence(counts)}" in text
+    assert "Of the 400 accounts, " in text and "in tier A" in text
+    assert not [line for line in printed(nb) if "{'" in line]
 
 
 # --------------------------------------------------------------------------- a different planted ICP
