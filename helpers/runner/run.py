@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -241,18 +242,24 @@ def _execute_plan(
         raise
     # HTML export runs in a thread while the next notebook's kernel works.
     exports = HtmlExports(enabled=html)
+    stop: list[Callable[[], None]] = []
     try:
         previous = _keep_previous(plan, tmp)
         facts = _write_tables(data, tmp)
+        # Per-lead derivations several modules share are computed once, in a thread, while
+        # the first notebooks (which need only the tables) run; the others wait for them.
+        derived = _DeriveStep(data, tmp, plan.injected.get("02_funnel_leakage", {}))
+        stop.append(derived.wait)  # never delete the folder under a thread still writing it
         # The kernels read the tables just written; the runner keeps only what the summary
         # needs, so that its copy of the data does not add to the kernels' memory.
         del data
-        _release_memory()
         if plan.overrides:
             echo(f"Parameters: {plan.overrides}")
         result = _execute_all(
-            plan, tmp, graph, exports, echo=echo, progress_bar=progress_bar, ready=ready
+            plan, tmp, graph, exports, echo=echo, progress_bar=progress_bar, ready=ready,
+            derived=derived,
         )
+        derived.wait()
         skips.fail_on_skips(result, strict)  # --strict: a skipped module is a failure
         if result.ok:
             _write_meeting_kit(plan, tmp, echo)  # brief, QBR pack, sla.yml, sign-off sheet
@@ -267,8 +274,40 @@ def _execute_plan(
     finally:
         graph.close()
         exports.close()
+        for wait in stop:
+            wait()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _DeriveStep:
+    """:func:`helpers.data.derive_tables` in a thread: the journeys, stage times and sales work
+    that notebooks 02, 03 and the meeting kit share, stored with the tables once. It never
+    fails a run (a derivation left out is computed by its notebook); ``wait`` blocks until it
+    is written and then lets the runner's copy of the data go."""
+
+    def __init__(self, data: Any, tmp: Path, params: dict) -> None:
+        self._data: Any = data
+        self._thread = threading.Thread(
+            target=self._run, args=(tmp, dict(params)), name="derive-tables", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, tmp: Path, params: dict) -> None:
+        from helpers.data import derive_tables
+
+        try:
+            derive_tables(tmp, params, data=self._data)
+        except Exception:  # noqa: BLE001 - the notebooks derive what is missing themselves
+            pass
+        finally:
+            self._data = None
+
+    def wait(self) -> None:
+        """Block until the derived tables are written (idempotent)."""
+        if self._thread.is_alive():
+            self._thread.join()
+            _release_memory()
 
 
 def _keep_previous(plan: RunPlan, tmp: Path) -> dict:
@@ -301,6 +340,7 @@ def _execute_all(
     echo: Callable[[str], None],
     progress_bar: bool,
     ready: Any = None,
+    derived: _DeriveStep | None = None,
 ) -> RunResult:
     """Execute the notebooks as a graph, one progress line each as they end; the first
     failure stops the run. A notebook the readiness contract (``ready``) says the data
@@ -316,6 +356,8 @@ def _execute_all(
 
     def execute(nb: Notebook, kernel: Any) -> None:
         skips.skip_unready(nb, ready, tmp, plan.config.name, kernel)  # raises when not ready
+        if derived is not None and plan.deps.get(nb.key):  # 00 and 01 need only the tables
+            derived.wait()
         params = {**plan.injected[nb.key], "org_dir": str(plan.org_path), "output_dir": str(tmp)}
         execute_notebook(nb, tmp / nb.path.name, params, progress_bar=progress_bar, kernel=kernel)
 

@@ -253,3 +253,24 @@ def test_a_module_that_has_its_inputs_runs_normally(tmp_path):
     assert again.ok and again.skipped == {"00_skips": SKIP_REASON}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["00_skips"] == {"skipped": SKIP_REASON} and "01_second" in summary
+
+
+@pytest.mark.notebook
+def test_run_derives_shared_tables_once_and_the_notebooks_reuse_them(sample_run):
+    """The runner stores the journeys and the revenue module's per-lead tables with the
+    validated tables (``derive_tables`` in a thread while 00 and 01 run); what notebook 02
+    and 03 would compute from the tables is what was stored."""
+    from helpers.data import read_derived, read_tables
+    from helpers.funnel import org as funnel
+
+    manifest = json.loads((sample_run / "tables" / "manifest.json").read_text())
+    assert {"journeys", "revenue_times"} <= set(manifest["derived"])
+    for entry in manifest["derived"].values():
+        assert entry["inputs"] == manifest["inputs"]  # derived from these very inputs
+    data = read_tables(sample_run)
+    stored = read_derived(sample_run, "journeys", manifest["derived"]["journeys"]["params"])
+    assert stored is not None
+    fresh = funnel.compute_from_org(data)
+    kept = funnel.from_org(data)  # reads the stored table
+    assert kept.stages == fresh.stages
+    assert kept.table.reset_index(drop=True).equals(fresh.table.reset_index(drop=True))
