@@ -61,7 +61,7 @@ from helpers.core import paths  # noqa: E402
 WORK = paths.BENCHMARKS / "work"
 RESULTS = paths.BENCHMARKS / "results.md"
 SAMPLE = "sample"
-DEFAULT_SIZES = (100_000, 1_000_000, "lead-only:75k", "opportunity-only:75k")
+DEFAULT_SIZES = (100_000, 1_000_000, "lead-only:75000", "opportunity-only:75000")
 #: Runs per org (the median is kept); orgs above ``LARGE`` leads run once (minutes each).
 REPEAT = 3
 LARGE = 500_000

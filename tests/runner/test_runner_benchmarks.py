@@ -252,3 +252,10 @@ def test_fast_text_lookups_match_pandas():
     assert isin_values(pd.Series(["a", None]), ["a", None]).tolist() == [True, False]
     team = pd.Series(["Sales", "sales", None, "Marketing", "SALES "], dtype="str")
     assert text_equals(team, "sales").tolist() == [True, True, False, False, False]
+
+
+def test_every_default_size_has_a_label(bench):
+    """`make bench` with no --sizes names every default org (a shape's rows are a number)."""
+    labels = [bench.label(size) for size in bench.DEFAULT_SIZES]
+    assert labels == ["100,000", "1,000,000", "lead-only 75,000", "opportunity-only 75,000"]
+    assert all(bench._size(str(s)) == s for s in bench.DEFAULT_SIZES)
