@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.core import schema
 from helpers.data.tables import MANIFEST, TABLES_DIR, read_manifest, read_tables
 
 #: Bumped whenever a derivation's code changes what it stores: older stored tables are stale.
@@ -143,6 +144,25 @@ def derived_entry(
     return entry
 
 
+def _tables_as_stored(source: Any, out_dir: Any) -> bool:
+    """False when ``source`` is an OrgData whose tables were changed after reading (a table
+    replaced, filtered or removed by hand): what was derived from the stored tables is then
+    not about these tables. A table still unread is as stored; a read one must have the
+    stored row count."""
+    if source is None or isinstance(source, str | os.PathLike):
+        return True
+    stored = (read_manifest(out_dir) or {}).get("tables", {})
+    pending = getattr(source, "pending", {})
+    for t in schema.TABLES:
+        if t in pending:
+            continue
+        df = getattr(source, t, None)
+        rows = 0 if df is None else len(df)
+        if rows != int(stored.get(t, {}).get("rows", 0)):
+            return False
+    return True
+
+
 def read_derived(
     source: Any, name: str, params: dict | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict] | None:
@@ -161,7 +181,7 @@ def read_derived(
         source if isinstance(source, str | os.PathLike) else getattr(source, "tables_from", None)
     )
     entry = derived_entry(out_dir, name, params)
-    if entry is None:
+    if entry is None or not _tables_as_stored(source, out_dir):
         return None
     folder = _folder(out_dir)
     try:

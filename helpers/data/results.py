@@ -116,6 +116,10 @@ class SourceFile:
         return dataclasses.asdict(self)
 
 
+#: Placeholder of a table ``read_tables`` will read from disk on first use.
+UNREAD: object = type("Unread", (), {"__repr__": lambda self: "UNREAD"})()
+
+
 @dataclass(eq=False)
 class OrgData:
     """An organization's validated canonical tables (``None`` where the org lacks one)."""
@@ -139,6 +143,19 @@ class OrgData:
     tables_from: Path | None = field(default=None, repr=False)
     #: table -> (reader, rows): tables on disk not read yet (read on first use).
     pending: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Only tables passed as ``UNREAD`` wait for a read: a table given explicitly (e.g. by
+        # ``dataclasses.replace(data, activities=None)``) is never read over later, and a copy
+        # never shares its pending reads with the original.
+        mine = {
+            t: v for t, v in self.__dict__["pending"].items()
+            if object.__getattribute__(self, t) is UNREAD
+        }
+        object.__setattr__(self, "pending", mine)
+        for t in _TABLE_NAMES:
+            if t not in mine and object.__getattribute__(self, t) is UNREAD:
+                object.__setattr__(self, t, None)
 
     def __getattribute__(self, name: str):
         if name in _TABLE_NAMES:

@@ -21,7 +21,7 @@ from helpers.core import paths
 from helpers.core.config import ORG_FILE, ConfigError, OrgConfig, load_org_config
 from helpers.data.errors import DataError
 from helpers.data.loader import load_org
-from helpers.data.results import OrgData, PiiFinding, QualityIssue, SourceFile
+from helpers.data.results import UNREAD, OrgData, PiiFinding, QualityIssue, SourceFile
 
 #: Bumped whenever the canonical tables written by ``write_tables`` change shape.
 LOADER_VERSION = 1
@@ -147,6 +147,7 @@ def read_tables(out_dir: str | os.PathLike) -> OrgData:
         pii=[PiiFinding(**p) for p in manifest["pii"]],
         tables_from=Path(out_dir),
         pending=pending,
+        **{t: UNREAD for t in pending},
     )
 
 

@@ -174,3 +174,16 @@ def test_a_failing_derivation_never_fails_the_run(run_copy, sample_data, monkeyp
     data = read_tables(run_copy)
     assert derived.read_derived(data, "journeys", {"start": None, "target": None}) is None
     assert funnel.from_org(data).table.shape[0] == 4859  # the consumer computes it itself
+
+
+def test_tables_changed_by_hand_are_not_answered_from_stored_derivations(run_dir):
+    """A notebook (or a test) that removes or filters a table after reading it gets results
+    about its own tables, not what was derived from the stored ones."""
+    data = read_tables(run_dir)
+    assert derived.read_derived(data, "journeys", {"start": None, "target": None}) is not None
+    data.activities = None  # e.g. "what if we had no activity log?"
+    assert derived.read_derived(data, "journeys", {"start": None, "target": None}) is None
+    assert not funnel.has_touch_data(funnel.from_org(data))  # computed without touches
+    data = read_tables(run_dir)
+    data.leads = data.leads.head(100)
+    assert derived.read_derived(data, "revenue_times", {}) is None
