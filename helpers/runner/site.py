@@ -218,7 +218,17 @@ def _headline_funnel(s: dict, currency: str) -> list[str]:
         lost = f"{count(leak.get('lost_leads'))} leads lost"
         if _is_number(leak.get("lost_revenue")):
             lost += f", about {money(leak['lost_revenue'], currency)} of revenue"
-        out.append(f"Biggest leak: {stage(leak['stage'])} ({lost}){_cause(leak)}.")
+        if _is_number(leak.get("recoverable_leads")) and leak["recoverable_leads"] > 0:
+            # the leak the funnel module ranks first: what is recoverable, then the raw loss
+            back = f"{count(leak['recoverable_leads'])} leads"
+            if _is_number(leak.get("recoverable_revenue")):
+                back += f" (about {money(leak['recoverable_revenue'], currency)})"
+            out.append(
+                f"Leak to act on first: {stage(leak['stage'])}, {back} recoverable of "
+                f"{lost}{_cause(leak)}."
+            )
+        else:
+            out.append(f"Biggest leak: {stage(leak['stage'])} ({lost}){_cause(leak)}.")
     stl = s.get("speed_to_lead") or {}
     if _is_number(stl.get("within_24h")):
         out.append(

@@ -132,6 +132,23 @@ def test_revenue_and_mql_headlines():
     ]
 
 
+def test_funnel_headline_leads_with_the_recoverable_part_of_the_leak():
+    """The front page names the leak the funnel module ranks first as its chart does: what is
+    recoverable, then the raw loss beside it."""
+    leak = {"stage": "sal->sql", "lost_leads": 1096, "lost_revenue": 20911723.0,
+            "recoverable_leads": 276.0, "recoverable_revenue": 5258147.0,
+            "cause": "under-worked", "side": "sales"}
+    assert site.HEADLINES["02"]({"biggest_leak": leak}, "EUR")[0] == (
+        "Leak to act on first: SAL → SQL, 276 leads (about 5.3M EUR) recoverable of 1,096 "
+        "leads lost, about 20.9M EUR of revenue; main cause: under-worked leads, on the sales "
+        "side."
+    )
+    nothing = {**leak, "recoverable_leads": 0.0, "recoverable_revenue": 0.0}
+    assert site.HEADLINES["02"]({"biggest_leak": nothing}, "EUR")[0].startswith(
+        "Biggest leak: SAL → SQL (1,096 leads lost"
+    )
+
+
 def test_headlines_say_what_the_export_cannot_tell():
     """Real exports without touches, ICP or levers (Maven CRM's shape)."""
     leak = {"stage": "opportunity->won", "lost_leads": 2878, "lost_revenue": 6794697.0,
@@ -280,7 +297,10 @@ def test_index_lists_every_module_as_summary_json_records_it(sample_html_run):
     icp, funnel = summary["01_icp"], summary["02_funnel"]
     rev, mql = summary["03_revenue"], summary["04_mql"]
     leak = funnel["biggest_leak"]
+    assert leak["recoverable_leads"] > 0  # the sample's headline leak has a recoverable part
     expected = [
+        f"Leak to act on first: SAL → SQL, {leak['recoverable_leads']:,.0f} leads",
+        "recoverable of",
         f"ICP: {icp['icp_rule']}.",
         f"Win rate {icp['icp_win_rate']:.0%} (95% interval {icp['icp_win_rate_ci'][0]:.0%}-"
         f"{icp['icp_win_rate_ci'][1]:.0%}) inside the ICP vs "
