@@ -114,3 +114,15 @@ def run_04(org_dir: Path, out: Path, **extra) -> dict:
         progress_bar=False,
     )
     return read_summary(out)["04_mql"]
+
+
+def choose_thresholds(scorers, fs, labels, opps, **kw):
+    """``scoring.choose_thresholds`` with a small sales team's defaults (4 reps, 60 touches a
+    week each, a plateau of 6 touches, nothing from module 2's summary); ``kw`` overrides."""
+    from helpers import scoring
+
+    settings = dict(
+        summary={}, sales_reps=4, leads_per_rep_per_week=0, touches_per_rep_per_week=60,
+        touches_plateau_default=6,
+    )
+    return scoring.choose_thresholds(scorers, fs, labels, opps, **{**settings, **kw})

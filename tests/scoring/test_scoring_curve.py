@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scoring_fixtures import model_case
+from scoring_fixtures import choose_thresholds, model_case
 
 from helpers import scoring as S
 from helpers.scoring import curve as C
@@ -133,17 +133,8 @@ def test_cost_benefit_cut_reads_the_curve_slice_without_a_new_fit(small_curve, m
 
     monkeypatch.setattr(T, "cost_benefit_threshold", no_fit)
     opps = opps.assign(amount=10_000.0)
-    thr = S.choose_thresholds(
-        sc,
-        fs,
-        lab,
-        opps,
-        summary={},
-        sales_reps=2,
-        leads_per_rep_per_week=5,
-        touches_per_rep_per_week=60,
-        touches_plateau_default=6,
-        cost_per_mql=300,
+    thr = choose_thresholds(
+        sc, fs, lab, opps, sales_reps=2, leads_per_rep_per_week=5, cost_per_mql=300,
         gross_margin=0.7,
     )
     y_val = lab.table["label"].to_numpy()[sc.curve.validation]
@@ -185,17 +176,7 @@ def test_without_dates_nothing_is_refitted_after_cross_validation(monkeypatch):
     assert np.array_equal(ref, sc.all_predictions[sc.best][np.flatnonzero(lab.table["eligible"])])
     won = flag["lead_id"][y].to_numpy()
     opps = pd.DataFrame({"lead_id": won, "outcome": "won", "amount": 20_000.0})
-    thr = S.choose_thresholds(
-        sc,
-        fs,
-        lab,
-        opps,
-        summary={},
-        sales_reps=4,
-        leads_per_rep_per_week=0,
-        touches_per_rep_per_week=60,
-        touches_plateau_default=6,
-    )
+    thr = choose_thresholds(sc, fs, lab, opps)
     folds = np.concatenate([np.full(len(te), i) for i, (_, te) in enumerate(sc.split.folds)])
     expect, _ = S.profit_threshold(
         sc.predictions[sc.best],

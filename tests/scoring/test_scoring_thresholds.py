@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scoring_fixtures import choose_thresholds
 
 from helpers import scoring as S
 
@@ -65,25 +66,10 @@ def _undated_scorers():
     return flag, fs, labels, scorers, y
 
 
-def _choose(scorers, fs, labels, opps, **kw):
-    return S.choose_thresholds(
-        scorers,
-        fs,
-        labels,
-        opps,
-        summary={},
-        sales_reps=4,
-        leads_per_rep_per_week=0,
-        touches_per_rep_per_week=60,
-        touches_plateau_default=6,
-        **kw,
-    )
-
-
 def test_without_dates_the_defaults_follow_what_the_export_has():
     flag, fs, labels, scorers, y = _undated_scorers()
     # no dates, no weekly_leads, no amounts: the top 20%, and the table shows that cut
-    top = _choose(scorers, fs, labels, None)
+    top = choose_thresholds(scorers, fs, labels, None)
     assert top.capacity is None and top.cost_benefit is None
     assert top.chosen.method == "top 20%" and top.chosen.share_of_leads == pytest.approx(0.2, 0.05)
     assert top.table["method"].tolist() == ["top 20%"]  # no KeyError without a weekly inflow
@@ -91,11 +77,11 @@ def test_without_dates_the_defaults_follow_what_the_export_has():
     # no dates but deal amounts: the cost/benefit cut
     won = flag["lead_id"][y].to_numpy()
     opps = pd.DataFrame({"lead_id": won, "outcome": "won", "amount": 20_000.0})
-    cost = _choose(scorers, fs, labels, opps)
+    cost = choose_thresholds(scorers, fs, labels, opps)
     assert cost.capacity is None and cost.chosen is cost.cost_benefit
     assert cost.table["method"].tolist() == ["cost/benefit"]
     assert any("the cost/benefit cut sets the MQLs" in n for n in cost.notes)
     # weekly_leads given: sales capacity, whatever the dates
-    cap = _choose(scorers, fs, labels, opps, weekly_leads=200)
+    cap = choose_thresholds(scorers, fs, labels, opps, weekly_leads=200)
     assert cap.chosen is cap.capacity and cap.chosen.weekly_mqls == pytest.approx(40, rel=0.1)
     assert cap.table["method"].tolist() == ["sales capacity", "cost/benefit"]
